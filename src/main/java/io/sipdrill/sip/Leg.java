@@ -1,0 +1,217 @@
+package io.sipdrill.sip;
+
+import java.text.ParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogState;
+import javax.sip.SipProvider;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.Header;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * One side of one call: the dialog once it exists, plus the requests that create it. A leg sends
+ * described requests (the stack fills the rest) and reports what arrives to its listener.
+ */
+public final class Leg {
+    private final SipAgent agent;
+    private final LegListener listener;
+    private final String localTag;
+    private volatile SipProvider provider;
+    private volatile Dialog dialog;
+    private volatile ClientTransaction invite;
+    private volatile long inviteCseq;
+    private volatile boolean ended;
+
+    Leg(SipAgent agent, LegListener listener, Dialog dialog) {
+        this.agent = agent;
+        this.listener = listener;
+        this.dialog = dialog;
+        this.provider = agent.provider();
+        this.localTag = UUID.randomUUID().toString().substring(0, 8);
+        if (dialog != null) dialog.setApplicationData(this);
+    }
+
+    LegListener listener() { return listener; }
+
+    String localTag() { return localTag; }
+
+    void provider(SipProvider p) { this.provider = p; }
+
+    public SipAgent agent() { return agent; }
+
+    public boolean hasDialog() { return dialog != null && dialog.getState() != null; }
+
+    public boolean confirmed() { return dialog != null && dialog.getState() == DialogState.CONFIRMED; }
+
+    public boolean isEnded() {
+        return ended || (dialog != null && dialog.getState() == DialogState.TERMINATED);
+    }
+
+    public String callId() {
+        return dialog == null ? "" : dialog.getCallId().getCallId();
+    }
+
+    /** The dialog's remote URI (the peer's address of record). */
+    public String remoteUri() {
+        return dialog == null || dialog.getRemoteParty() == null ? "" : dialog.getRemoteParty().getURI().toString();
+    }
+
+    public String dialogLocalTag() { return dialog == null ? "" : String.valueOf(dialog.getLocalTag()); }
+
+    public String dialogRemoteTag() { return dialog == null ? "" : String.valueOf(dialog.getRemoteTag()); }
+
+    /**
+     * Sends a request: in the dialog when one exists, otherwise as a new request that may create
+     * one (INVITE). Returns the CSeq number used.
+     */
+    public long send(OutgoingRequest spec) {
+        try {
+            if (spec.method().equals(Request.ACK)) return ack();
+            if (spec.method().equals(Request.CANCEL)) return cancel();
+            boolean inDialog = dialog != null && dialog.getState() != null
+                    && dialog.getState() != DialogState.EARLY && dialog.getState() != DialogState.TERMINATED;
+            Request request = inDialog ? dialog.createRequest(spec.method()) : newRequest(spec);
+            apply(request, spec.headers(), spec.contentType(), spec.body());
+            ClientTransaction ct = provider.getNewClientTransaction(request);
+            ct.setApplicationData(this);
+            long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            if (spec.method().equals(Request.INVITE)) {
+                invite = ct;
+                inviteCseq = cseq;
+            }
+            if (inDialog) {
+                dialog.sendRequest(ct);
+            } else {
+                if (dialog == null && ct.getDialog() != null) {
+                    dialog = ct.getDialog();
+                    dialog.setApplicationData(this);
+                }
+                ct.sendRequest();
+            }
+            return cseq;
+        } catch (SipException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SipException("cannot send " + spec.method() + ": " + describe(e), e);
+        }
+    }
+
+    /** Acknowledges the last 2xx to INVITE (non-2xx are acknowledged by the transaction layer). */
+    public long ack() {
+        if (dialog == null) throw new SipException("cannot send ACK: no dialog (no 2xx to INVITE yet)");
+        try {
+            Request ack = dialog.createAck(inviteCseq);
+            dialog.sendAck(ack);
+            return inviteCseq;
+        } catch (Exception e) {
+            throw new SipException("cannot send ACK: " + describe(e), e);
+        }
+    }
+
+    /** Cancels the pending INVITE (RFC 3261 9.1). */
+    public long cancel() {
+        if (invite == null) throw new SipException("cannot send CANCEL: no INVITE pending");
+        try {
+            Request cancel = invite.createCancel();
+            ClientTransaction ct = provider.getNewClientTransaction(cancel);
+            ct.setApplicationData(this);
+            ct.sendRequest();
+            return inviteCseq;
+        } catch (Exception e) {
+            throw new SipException("cannot send CANCEL: " + describe(e), e);
+        }
+    }
+
+    void onResponse(Response response, ClientTransaction ct) {
+        if (ct == null) return; // a retransmitted 2xx: the dialog layer re-sends the ACK itself
+        if (dialog == null && ct.getDialog() != null) {
+            dialog = ct.getDialog();
+            dialog.setApplicationData(this);
+        }
+        listener.onResponse(this, SipMessageView.of(response));
+    }
+
+    void ended() {
+        if (ended) return;
+        ended = true;
+        listener.onEnded(this);
+    }
+
+    private Request newRequest(OutgoingRequest spec) throws ParseException, javax.sip.InvalidArgumentException {
+        if (spec.requestUri() == null || spec.requestUri().isBlank()) {
+            throw new SipException("cannot send " + spec.method() + ": no target URI");
+        }
+        URI target = agent.addresses.createURI(spec.requestUri().trim());
+        String transport = agent.transport();
+        if (target instanceof SipURI sip) {
+            if (sip.getTransportParam() != null) {
+                transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
+            } else if (!transport.equals("udp")) {
+                sip.setTransportParam(transport);
+            }
+        } else {
+            throw new SipException("cannot send " + spec.method() + " to " + spec.requestUri()
+                    + ": only sip: URIs can be called");
+        }
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            throw new SipException("transport " + transport + " is not supported (udp or tcp)");
+        }
+        provider = agent.provider(transport);
+        String fromText = spec.from() == null ? agent.uri(agent.settings.user()) : spec.from();
+        String toText = spec.to() == null ? spec.requestUri() : spec.to();
+        Address from = agent.addresses.createAddress(fromText.trim());
+        Address to = agent.addresses.createAddress(toText.trim());
+        CallIdHeader callId = provider.getNewCallId();
+        CSeqHeader cseq = agent.headers.createCSeqHeader(1L, spec.method());
+        ViaHeader via = agent.headers.createViaHeader(agent.host(), agent.port(), transport, null);
+        Request request = agent.messages.createRequest(target, spec.method(), callId, cseq,
+                agent.headers.createFromHeader(from, localTag), agent.headers.createToHeader(to, null),
+                List.of(via), agent.headers.createMaxForwardsHeader(70));
+        request.setHeader(agent.headers.createContactHeader(agent.contact(transport)));
+        return request;
+    }
+
+    /** Applies header overrides (a repeated name adds a further header) and the body. */
+    static void apply(SipAgent agent, Message message, List<Map.Entry<String, String>> overrides,
+                      String contentType, String body) throws ParseException {
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<String, String> h : overrides) {
+            Header header = agent.headers.createHeader(h.getKey(), h.getValue());
+            if (seen.add(header.getName().toLowerCase(java.util.Locale.ROOT))) {
+                message.setHeader(header);
+            } else {
+                message.addHeader(header);
+            }
+        }
+        if (body != null && !body.isEmpty()) {
+            String type = contentType == null ? "application/sdp" : contentType;
+            message.setContent(body, (ContentTypeHeader) agent.headers.createHeader(ContentTypeHeader.NAME, type));
+        }
+    }
+
+    private void apply(Request request, List<Map.Entry<String, String>> overrides, String type, String body)
+            throws ParseException {
+        apply(agent, request, overrides, type, body);
+    }
+
+    static String describe(Exception e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && t.getMessage() == null) t = t.getCause();
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,292 @@
+package io.sipdrill.sip;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SIP user agent: a JAIN-SIP stack listening on UDP and TCP at one address, dispatching each
+ * incoming message to the leg it belongs to, or to the request handler when it belongs to none.
+ */
+public final class SipAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipAgent.class);
+    private static final AtomicInteger STACKS = new AtomicInteger();
+
+    final AgentSettings settings;
+    final MessageFactoryImpl messages = new MessageFactoryImpl();
+    final HeaderFactoryImpl headers = new HeaderFactoryImpl();
+    final AddressFactoryImpl addresses = new AddressFactoryImpl();
+    private final SipStackImpl stack;
+    private final SipProvider udp;
+    private final SipProvider tcp;
+    private final int port;
+    private final List<Consumer<WireMessage>> observers = new CopyOnWriteArrayList<>();
+    private volatile RequestHandler handler = request -> request.respond(Reply.of(501));
+    private volatile boolean closed;
+
+    private SipAgent(AgentSettings settings, SipStackImpl stack, SipProvider udp, SipProvider tcp, int port) {
+        this.settings = settings;
+        this.stack = stack;
+        this.udp = udp;
+        this.tcp = tcp;
+        this.port = port;
+        try {
+            messages.setDefaultUserAgentHeader(headers.createUserAgentHeader(List.of("sipdrill")));
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts an agent; throws SipException with a user-facing message when it cannot bind. */
+    public static SipAgent start(AgentSettings settings) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(settings.host());
+        } catch (IOException e) {
+            throw new SipException("cannot bind to " + settings.host() + ": unknown host");
+        }
+        int attempts = settings.port() == 0 ? 20 : 1;
+        SipException last = null;
+        for (int i = 0; i < attempts; i++) {
+            int port = settings.port() == 0 ? freePort(address) : settings.port();
+            try {
+                return open(settings, address, port);
+            } catch (SipException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static SipAgent open(AgentSettings settings, InetAddress address, int port) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "sipdrill-" + STACKS.incrementAndGet());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", WireLogger.class.getName());
+        // Without a pool the stack starts a thread per datagram and runs out of memory under load.
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(settings.threadPoolSize()));
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        SipStackImpl stack;
+        try {
+            stack = new SipStackImpl(p);
+        } catch (Exception e) {
+            throw new SipException("cannot start the SIP stack: " + e.getMessage(), e);
+        }
+        String host = address.getHostAddress();
+        try {
+            ListeningPoint udpPoint = stack.createListeningPoint(host, port, "udp");
+            ListeningPoint tcpPoint = stack.createListeningPoint(host, port, "tcp");
+            SipProvider udp = stack.createSipProvider(udpPoint);
+            SipProvider tcp = stack.createSipProvider(tcpPoint);
+            SipAgent agent = new SipAgent(settings, stack, udp, tcp, port);
+            Dispatcher dispatcher = agent.new Dispatcher();
+            udp.addSipListener(dispatcher);
+            tcp.addSipListener(dispatcher);
+            WireLogger wire = (WireLogger) stack.getServerLogger();
+            wire.sink(agent::observe);
+            if (settings.observeMessages()) Slf4jStackLogger.observing(true);
+            stack.start();
+            return agent;
+        } catch (Exception e) {
+            stack.stop();
+            throw new SipException("cannot listen on " + host + ":" + port
+                    + " (udp and tcp): " + rootMessage(e) + "; is the port in use?", e);
+        }
+    }
+
+    private static int freePort(InetAddress address) {
+        for (int i = 0; i < 50; i++) {
+            int candidate = 20000 + ThreadLocalRandom.current().nextInt(30000);
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(address, candidate));
+                 ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(address, candidate));
+                return candidate;
+            } catch (IOException inUse) {
+                // try another
+            }
+        }
+        throw new SipException("no free port found on " + address.getHostAddress());
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public String host() { return settings.host(); }
+
+    public int port() { return port; }
+
+    public String transport() { return settings.transport(); }
+
+    /** "127.0.0.1:5070", bracketed for IPv6. */
+    public String hostPort() {
+        String h = host().contains(":") ? "[" + host() + "]" : host();
+        return h + ":" + port;
+    }
+
+    /** A SIP URI at this agent for the given user. */
+    public String uri(String user) {
+        String t = transport().equals("udp") ? "" : ";transport=" + transport();
+        return "sip:" + (user == null || user.isEmpty() ? "" : user + "@") + hostPort() + t;
+    }
+
+    public void onRequest(RequestHandler handler) { this.handler = handler; }
+
+    public void addObserver(Consumer<WireMessage> observer) { observers.add(observer); }
+
+    public void removeObserver(Consumer<WireMessage> observer) { observers.remove(observer); }
+
+    /** A new leg that this agent will originate (as UAC). */
+    public Leg newLeg(LegListener listener) {
+        return new Leg(this, listener, null);
+    }
+
+    /** The Contact this agent puts in requests and responses it sends over the given transport. */
+    javax.sip.address.Address contact(String transport) throws java.text.ParseException {
+        String user = settings.user();
+        String t = transport.equals("udp") ? "" : ";transport=" + transport;
+        return addresses.createAddress("<sip:" + (user == null ? "" : user + "@") + hostPort() + t + ">");
+    }
+
+    SipProvider provider(String transport) {
+        return "tcp".equalsIgnoreCase(transport) ? tcp : udp;
+    }
+
+    SipProvider provider() { return provider(settings.transport()); }
+
+    private void observe(WireMessage message) {
+        for (Consumer<WireMessage> o : observers) {
+            try {
+                o.accept(message);
+            } catch (RuntimeException e) {
+                LOG.warn("message observer failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (settings.observeMessages()) Slf4jStackLogger.observing(false);
+        try {
+            stack.stop();
+        } catch (RuntimeException e) {
+            LOG.debug("stopping the stack", e);
+        }
+    }
+
+    /** Routes the stack's events to legs (by dialog or transaction) or to the request handler. */
+    private final class Dispatcher implements SipListener {
+        @Override
+        public void processRequest(RequestEvent event) {
+            if (closed) return;
+            Request request = event.getRequest();
+            SipProvider provider = (SipProvider) event.getSource();
+            ServerTransaction st = event.getServerTransaction();
+            Dialog dialog = event.getDialog();
+            if (request.getMethod().equals(Request.CANCEL)) {
+                cancel(provider, request, st);
+                return;
+            }
+            ServerExchange exchange = new ServerExchange(SipAgent.this, provider, request, st);
+            Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
+            try {
+                if (leg != null) {
+                    leg.listener().onRequest(leg, exchange);
+                } else {
+                    handler.onRequest(exchange);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("handling {} failed", request.getMethod(), e);
+                exchange.respondIfUnanswered(Reply.of(500));
+            }
+        }
+
+        private void cancel(SipProvider provider, Request cancel, ServerTransaction st) {
+            ServerExchange exchange = new ServerExchange(SipAgent.this, provider, cancel, st);
+            SIPServerTransaction invite = st == null ? null
+                    : ((SIPServerTransaction) st).getCanceledInviteTransaction();
+            if (invite == null) {
+                exchange.respond(Reply.of(481));
+                return;
+            }
+            exchange.respond(Reply.of(200));
+            ServerExchange inviteExchange = (ServerExchange) invite.getApplicationData();
+            if (inviteExchange != null && !inviteExchange.answeredFinally()) {
+                inviteExchange.respond(Reply.of(487));
+                Leg leg = inviteExchange.existingLeg();
+                if (leg != null) leg.listener().onRequest(leg, exchange);
+            }
+        }
+
+        @Override
+        public void processResponse(ResponseEvent event) {
+            if (closed) return;
+            Response response = event.getResponse();
+            ClientTransaction ct = event.getClientTransaction();
+            Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
+            if (leg == null && event.getDialog() != null) leg = (Leg) event.getDialog().getApplicationData();
+            if (leg == null) return;
+            leg.onResponse(response, ct);
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent event) {
+            if (event.isServerTransaction()) return;
+            ClientTransaction ct = event.getClientTransaction();
+            Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
+            if (leg != null) leg.listener().onTimeout(leg, ct.getRequest().getMethod());
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent event) {
+            LOG.debug("I/O error towards {}:{} ({})", event.getHost(), event.getPort(), event.getTransport());
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent event) { }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent event) {
+            Leg leg = (Leg) event.getDialog().getApplicationData();
+            if (leg != null) leg.ended();
+        }
+    }
+}
