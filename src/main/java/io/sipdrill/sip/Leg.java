@@ -70,6 +70,11 @@ public final class Leg {
         return dialog == null || dialog.getRemoteParty() == null ? "" : dialog.getRemoteParty().getURI().toString();
     }
 
+    /** The dialog's local URI: who this side is in the call. */
+    public String localUri() {
+        return dialog == null || dialog.getLocalParty() == null ? "" : dialog.getLocalParty().getURI().toString();
+    }
+
     public String dialogLocalTag() { return dialog == null ? "" : String.valueOf(dialog.getLocalTag()); }
 
     public String dialogRemoteTag() { return dialog == null ? "" : String.valueOf(dialog.getRemoteTag()); }
@@ -190,16 +195,27 @@ public final class Leg {
                       String contentType, String body) throws ParseException {
         Set<String> seen = new HashSet<>();
         for (Map.Entry<String, String> h : overrides) {
-            Header header = agent.headers.createHeader(h.getKey(), h.getValue());
-            if (seen.add(header.getName().toLowerCase(java.util.Locale.ROOT))) {
-                message.setHeader(header);
-            } else {
-                message.addHeader(header);
+            for (Header header : parse(agent, h.getKey(), h.getValue())) {
+                if (seen.add(header.getName().toLowerCase(java.util.Locale.ROOT))) {
+                    message.setHeader(header);
+                } else {
+                    message.addHeader(header);
+                }
             }
         }
         if (body != null && !body.isEmpty()) {
             String type = contentType == null ? "application/sdp" : contentType;
             message.setContent(body, (ContentTypeHeader) agent.headers.createHeader(ContentTypeHeader.NAME, type));
+        }
+    }
+
+    /** One header, or several for a comma-separated list such as Allow or Supported. */
+    @SuppressWarnings("unchecked")
+    private static List<Header> parse(SipAgent agent, String name, String value) throws ParseException {
+        try {
+            return List.of(agent.headers.createHeader(name, value));
+        } catch (ParseException singletonOnly) {
+            return (List<Header>) agent.headers.createHeaders(name + ": " + value);
         }
     }
 

@@ -14,6 +14,10 @@ public record Reply(int status, String reason, List<Map.Entry<String, String>> h
         return new Reply(status, null, List.of(), contentType, body);
     }
 
+    public Reply withReason(String newReason) {
+        return new Reply(status, newReason, headers, contentType, body);
+    }
+
     public Reply header(String name, String value) {
         var all = new java.util.ArrayList<>(headers);
         all.add(Map.entry(name, value));

@@ -1,0 +1,116 @@
+package io.sipdrill;
+
+import io.sipdrill.config.Settings;
+import io.sipdrill.engine.ScenarioResult;
+import io.sipdrill.engine.ScenarioRunner;
+import io.sipdrill.roles.AnswerRole;
+import io.sipdrill.roles.Roles;
+import io.sipdrill.scenario.BundledScenarios;
+import io.sipdrill.scenario.Scenario;
+import io.sipdrill.scenario.ScenarioLoader;
+import io.sipdrill.sip.AgentSettings;
+import io.sipdrill.sip.SipAgent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The agent facade: starts built-in roles, plays scenarios, and stops everything it started (the
+ * stack's threads would otherwise keep the JVM alive).
+ */
+public final class SipDrill implements AutoCloseable {
+    private final Settings settings;
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    public SipDrill(Settings settings) {
+        this.settings = settings;
+    }
+
+    public Settings settings() { return settings; }
+
+    public ScenarioLoader loader() { return new ScenarioLoader(Roles.NAMES); }
+
+    /** A built-in role serving on its own agent. */
+    public record RunningRole(String name, SipAgent agent, AnswerRole role) implements AutoCloseable {
+        public String address() { return agent.hostPort(); }
+
+        @Override
+        public void close() {
+            agent.close();
+            role.close();
+        }
+    }
+
+    public RunningRole startRole(String name, String host, int port, String transport) {
+        AnswerRole role = Roles.create(name, settings);
+        SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
+        agent.onRequest(role);
+        RunningRole running = new RunningRole(name, agent, role);
+        started.add(running);
+        return running;
+    }
+
+    /** Plays scenarios one after another from one agent; `vars` go to each scenario declaring them. */
+    public List<ScenarioResult> play(List<Scenario> scenarios, Map<String, String> vars, String host, int port,
+                                     String transport, Consumer<ScenarioResult> onEach) {
+        SipAgent agent = SipAgent.start(agentSettings(host, port, transport, true));
+        started.add(agent);
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run().defaultWithin(), settings.run().scenarioTimeout());
+        List<ScenarioResult> results = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            Map<String, String> own = new LinkedHashMap<>();
+            vars.forEach((k, v) -> {
+                if (s.vars().containsKey(k)) own.put(k, v);
+            });
+            ScenarioResult r = runner.run(s, own);
+            results.add(r);
+            onEach.accept(r);
+        }
+        return results;
+    }
+
+    /**
+     * The embedded default: every built-in role on loopback, every bundled scenario against the role
+     * it names, with the variables its demo block sets.
+     */
+    public List<ScenarioResult> demo(Consumer<ScenarioResult> onEach) {
+        Map<String, RunningRole> roles = new LinkedHashMap<>();
+        for (String name : Roles.NAMES) roles.put(name, startRole(name, "127.0.0.1", 0, "udp"));
+        SipAgent agent = SipAgent.start(agentSettings("127.0.0.1", 0, "udp", true));
+        started.add(agent);
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run().defaultWithin(), settings.run().scenarioTimeout());
+        List<ScenarioResult> results = new ArrayList<>();
+        ScenarioLoader loader = loader();
+        for (String name : BundledScenarios.names()) {
+            Scenario s = loader.load(name);
+            Map<String, String> vars = new LinkedHashMap<>();
+            roles.forEach((role, running) -> vars.put(role + "-address", running.address()));
+            vars.put("peer-address", roles.get(s.peer()).address());
+            vars.putAll(s.demoVars());
+            ScenarioResult r = runner.run(s, vars);
+            results.add(r);
+            onEach.accept(r);
+        }
+        return results;
+    }
+
+    private AgentSettings agentSettings(String host, int port, String transport, boolean observe) {
+        Settings.Sip sip = settings.sip();
+        return new AgentSettings(host == null ? sip.bindHost() : host, port < 0 ? sip.bindPort() : port,
+                transport == null ? sip.transport() : transport, sip.user(), sip.threadPoolSize(), observe);
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception ignored) {
+                // closing the rest matters more
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,32 @@
+package io.sipdrill.engine;
+
+import io.sipdrill.sip.SipMessageView;
+
+/** Something that reached the scenario from the network, stamped with when it arrived. */
+sealed interface Inbound {
+    long nanos();
+
+    /** A request from the peer, already answered with `answeredWith` (0 for ACK). */
+    record Request(long nanos, SipMessageView message, int answeredWith) implements Inbound { }
+
+    record Response(long nanos, SipMessageView message) implements Inbound { }
+
+    /** A request sipdrill sent got no final response (transaction timeout). */
+    record Timeout(long nanos, String method) implements Inbound { }
+
+    record TransportError(long nanos, String method, String reason) implements Inbound { }
+
+    static String describe(Inbound in) {
+        if (in instanceof Request r) return r.message().method() + summary(r.message());
+        if (in instanceof Response r) return r.message().status() + " " + r.message().reason()
+                + " to " + r.message().cseqMethod();
+        if (in instanceof Timeout t) return "no response to " + t.method() + " (transaction timed out)";
+        TransportError e = (TransportError) in;
+        return "transport error sending " + e.method() + ": " + e.reason();
+    }
+
+    private static String summary(SipMessageView m) {
+        String frag = Sipfrag.statusLine(m);
+        return frag == null ? "" : " (sipfrag: " + frag + ")";
+    }
+}

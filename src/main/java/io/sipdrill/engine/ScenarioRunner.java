@@ -1,0 +1,594 @@
+package io.sipdrill.engine;
+
+import io.sipdrill.roles.Sdp;
+import io.sipdrill.scenario.Durations;
+import io.sipdrill.scenario.Scenario;
+import io.sipdrill.scenario.StatusPattern;
+import io.sipdrill.scenario.Step;
+import io.sipdrill.scenario.Template;
+import io.sipdrill.sip.Leg;
+import io.sipdrill.sip.LegListener;
+import io.sipdrill.sip.OutgoingRequest;
+import io.sipdrill.sip.Reply;
+import io.sipdrill.sip.ServerExchange;
+import io.sipdrill.sip.SipAgent;
+import io.sipdrill.sip.SipException;
+import io.sipdrill.sip.SipMessageView;
+import io.sipdrill.sip.WireMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Plays one scenario on an agent and returns its verdict. Messages may arrive in any order the
+ * RFCs allow: whatever no step is waiting for yet is kept until one is, and requests from the peer
+ * are answered the moment they arrive, so a NOTIFY that overtakes its 202 is fine.
+ */
+public final class ScenarioRunner {
+    private final SipAgent agent;
+    private final Duration defaultWithin;
+    private final Duration scenarioTimeout;
+
+    public ScenarioRunner(SipAgent agent, Duration defaultWithin, Duration scenarioTimeout) {
+        this.agent = agent;
+        this.defaultWithin = defaultWithin;
+        this.scenarioTimeout = scenarioTimeout;
+    }
+
+    /** Thrown for a variable value that makes a step impossible to play (bad input: exit 2). */
+    public static final class BadVariable extends RuntimeException {
+        public BadVariable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param overrides values for declared variables (--var, demo); each may use {{other}} variables
+     */
+    public ScenarioResult run(Scenario scenario, Map<String, String> overrides) {
+        return new Play(scenario, overrides).play();
+    }
+
+    private final class Play implements LegListener {
+        private final Scenario scenario;
+        private final Map<String, String> vars = new ConcurrentHashMap<>();
+        private final BlockingQueue<Inbound> inbox = new LinkedBlockingQueue<>();
+        private final List<Inbound> pending = new ArrayList<>();
+        private final List<Check> checks = new ArrayList<>();
+        private final List<WireMessage> trace = new CopyOnWriteArrayList<>();
+        private final List<Leg> legs = new ArrayList<>();
+        private final Map<String, Long> lastCseq = new HashMap<>();
+        private final long started = System.nanoTime();
+        private final long deadline = started + scenarioTimeout.toNanos();
+        private volatile int current;
+        private Leg leg;
+
+        Play(Scenario scenario, Map<String, String> overrides) {
+            this.scenario = scenario;
+            vars.put("local", agent.hostPort());
+            vars.put("local-ip", agent.host());
+            vars.put("local-port", Integer.toString(agent.port()));
+            vars.put("transport", agent.transport());
+            vars.put("sdp", Sdp.audio(agent.host(), 40010));
+            vars.put("call-id", "");
+            vars.put("last-cseq", "");
+            Map<String, String> unresolved = new java.util.LinkedHashMap<>(scenario.vars());
+            unresolved.putAll(overrides);
+            resolveAll(unresolved);
+        }
+
+        /** Expands variables that use other variables, in whatever order their references allow. */
+        private void resolveAll(Map<String, String> unresolved) {
+            while (!unresolved.isEmpty()) {
+                boolean progress = false;
+                for (var it = unresolved.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    boolean ready = Template.references(e.getValue()).stream()
+                            .allMatch(ref -> vars.containsKey(ref) && !unresolved.containsKey(ref));
+                    if (ready) {
+                        vars.put(e.getKey(), Template.expand(e.getValue(), vars));
+                        it.remove();
+                        progress = true;
+                    }
+                }
+                if (!progress) {
+                    var e = unresolved.entrySet().iterator().next();
+                    throw new BadVariable("variable " + e.getKey() + " = \"" + e.getValue()
+                            + "\" uses a variable that has no value or refers back to it");
+                }
+            }
+        }
+
+        ScenarioResult play() {
+            Consumer<WireMessage> recorder = trace::add;
+            agent.addObserver(recorder);
+            agent.onRequest(this::outOfDialog);
+            try {
+                List<Step> steps = scenario.steps();
+                int i = 0;
+                while (i < steps.size() && allPassed()) {
+                    current = i;
+                    Step step = steps.get(i);
+                    if (step instanceof Step.Expect e && e.optional()) {
+                        List<Step.Expect> optionals = new ArrayList<>();
+                        int k = i;
+                        while (k < steps.size() && steps.get(k) instanceof Step.Expect o && o.optional()) {
+                            optionals.add(o);
+                            k++;
+                        }
+                        if (k < steps.size() && steps.get(k) instanceof Step.Expect anchor) {
+                            current = k;
+                            expect(anchor, optionals);
+                            i = k + 1;
+                        } else {
+                            drainOptionals(optionals);
+                            i = k;
+                        }
+                        continue;
+                    }
+                    execute(step);
+                    i++;
+                }
+            } finally {
+                cleanUp();
+                agent.removeObserver(recorder);
+            }
+            return new ScenarioResult(scenario.name(), scenario.file(), scenario.asserts(), scenario.source(),
+                    vars.getOrDefault("target", ""), List.copyOf(checks),
+                    Duration.ofNanos(System.nanoTime() - started), List.copyOf(trace));
+        }
+
+        private boolean allPassed() {
+            return checks.stream().allMatch(Check::passed);
+        }
+
+        private void execute(Step step) {
+            if (step instanceof Step.Send s) {
+                send(s);
+            } else if (step instanceof Step.Expect e) {
+                expect(e, new ArrayList<>());
+            } else if (step instanceof Step.ExpectNone n) {
+                expectNone(n);
+            } else if (step instanceof Step.Pause p) {
+                waitUntil(System.nanoTime() + duration(p.duration(), p.line()).toNanos(), ev -> false);
+                checks.add(Check.pass(p.line(), p.describe(), "a pause", "done"));
+            }
+        }
+
+        // ---- send -------------------------------------------------------------------------
+
+        private void send(Step.Send s) {
+            OutgoingRequest request;
+            String to = expand(s.to(), s.line());
+            if (to != null || leg == null) {
+                if (to == null) {
+                    fail(s.line(), s.describe(), "a target for " + s.method(), "no dialog and no to = ...",
+                            "the first request of a call needs a target", "add to = \"{{target}}\" to this step");
+                    return;
+                }
+                leg = agent.newLeg(this);
+                legs.add(leg);
+                request = OutgoingRequest.outOfDialog(s.method(), to, expand(s.from(), s.line()), null);
+            } else {
+                request = OutgoingRequest.inDialog(s.method());
+            }
+            for (var h : s.headers()) request = request.header(h.getKey(), expand(h.getValue(), s.line()));
+            String body = expand(s.body(), s.line());
+            if (body != null) request = request.withBody(expand(s.contentType(), s.line()), body);
+            try {
+                long cseq = leg.send(request);
+                lastCseq.put(s.method(), cseq);
+                vars.put("last-cseq", Long.toString(cseq));
+                vars.put("call-id", leg.callId());
+                for (var c : s.capture().entrySet()) {
+                    vars.put(c.getKey(), c.getValue().equals("cseq") ? Long.toString(cseq) : leg.callId());
+                }
+                checks.add(Check.pass(s.line(), s.describe(), "send " + s.method(), "sent"));
+            } catch (SipException e) {
+                fail(s.line(), s.describe(), s.method() + " sent", "could not send: " + e.getMessage(),
+                        "sipdrill could not put the request on the wire",
+                        "check the target URI and that the transport (--transport) is the one the peer listens on");
+            }
+        }
+
+        // ---- expect -------------------------------------------------------------------------
+
+        private void expect(Step.Expect step, List<Step.Expect> optionals) {
+            Duration within = step.within() == null ? defaultWithin : duration(step.within(), step.line());
+            long[] waitUntil = {System.nanoTime() + within.toNanos()};
+            long stepStart = System.nanoTime();
+            List<String> skipped = new ArrayList<>();
+            Inbound[] selected = {null};
+            boolean arrived = waitUntil(waitUntil, ev -> {
+                for (Step.Expect o : new ArrayList<>(optionals)) {
+                    if (selects(o, ev)) {
+                        Check c = evaluate(o, ev);
+                        checks.add(c);
+                        if (!c.passed()) return true;
+                        if (!o.repeat()) optionals.remove(o);
+                        skipped.add(Inbound.describe(ev));
+                        waitUntil[0] = System.nanoTime() + within.toNanos(); // progress restarts the clock
+                        return false;
+                    }
+                }
+                if (selects(step, ev)) {
+                    selected[0] = ev;
+                    return true;
+                }
+                if (step.isResponse() && ev instanceof Inbound.Timeout t && t.method().equals(step.of())) {
+                    selected[0] = ev;
+                    return true;
+                }
+                if (step.isResponse() && ev instanceof Inbound.TransportError t && t.method().equals(step.of())) {
+                    selected[0] = ev;
+                    return true;
+                }
+                return false;
+            });
+            if (!allPassed()) return; // an optional step's check failed
+            String expected = expectation(step, within);
+            if (!arrived || selected[0] == null) {
+                String actual = "nothing" + (skipped.isEmpty() ? "" : " after " + String.join(", ", skipped))
+                        + otherArrivals(stepStart);
+                if (System.nanoTime() >= deadline) actual += " (scenario timeout " + scenarioTimeout.toSeconds() + "s reached)";
+                fail(step.line(), step.describe(), expected, actual,
+                        text(step.meaning().forKind("timeout"), actual, null, within),
+                        text(step.fix().forKind("timeout"), actual, null, within));
+                return;
+            }
+            Inbound ev = selected[0];
+            if (ev instanceof Inbound.Timeout || ev instanceof Inbound.TransportError) {
+                String actual = Inbound.describe(ev);
+                String meaning = step.meaning().forKind("timeout");
+                String fix = step.fix().forKind("timeout");
+                fail(step.line(), step.describe(), expected, actual,
+                        meaning != null ? text(meaning, actual, null, within)
+                                : "the peer never answered " + step.of() + " (RFC 3261 17.1: timer B/F fired)",
+                        fix != null ? text(fix, actual, null, within)
+                                : "check that the target address, port and transport are right and that the peer is up");
+                return;
+            }
+            checks.add(evaluate(step, ev));
+        }
+
+        private void drainOptionals(List<Step.Expect> optionals) {
+            for (Inbound ev : new ArrayList<>(pending)) {
+                for (Step.Expect o : optionals) {
+                    if (selects(o, ev)) {
+                        pending.remove(ev);
+                        checks.add(evaluate(o, ev));
+                        break;
+                    }
+                }
+            }
+        }
+
+        private String expectation(Step.Expect step, Duration within) {
+            String what = step.isResponse() ? step.status() + " to " + step.of() : step.method();
+            return what + " within " + human(within);
+        }
+
+        private String otherArrivals(long since) {
+            List<String> others = new ArrayList<>();
+            for (Inbound ev : pending) {
+                if (ev.nanos() >= since) others.add(Inbound.describe(ev));
+            }
+            return others.isEmpty() ? "" : " (meanwhile: " + String.join(", ", others) + ")";
+        }
+
+        private boolean selects(Step.Expect step, Inbound ev) {
+            if (step.isResponse()) {
+                if (!(ev instanceof Inbound.Response r)) return false;
+                SipMessageView m = r.message();
+                if (!m.cseqMethod().equals(step.of())) return false;
+                Long cseq = lastCseq.get(step.of());
+                if (cseq != null && m.cseqNumber() != cseq) return false;
+                if (m.status() < 200 && !step.status().matches(m.status())) return false; // 1xx are optional
+                return conditionsHold(step.when(), m, step.line()) == null;
+            }
+            if (!(ev instanceof Inbound.Request r)) return false;
+            return r.message().method().equals(step.method()) && conditionsHold(step.when(), r.message(), step.line()) == null;
+        }
+
+        private Check evaluate(Step.Expect step, Inbound ev) {
+            SipMessageView m = ev instanceof Inbound.Request r ? r.message() : ((Inbound.Response) ev).message();
+            String expected = step.isResponse() ? step.status() + " to " + step.of() : step.method();
+            String actual = Inbound.describe(ev);
+            if (step.isResponse() && !step.status().matches(m.status())) {
+                return failure(step, "status", expected, actual, m, responseMeaning(m));
+            }
+            Problem problem = conditionsHold(step.check(), m, step.line());
+            if (problem != null) {
+                return failure(step, problem.kind(), expected + " with " + describe(step.check()),
+                        actual + ": " + problem.text(), m, null);
+            }
+            for (var c : step.capture().entrySet()) vars.put(c.getKey(), capture(c.getValue(), m));
+            return Check.pass(step.line(), step.describe(), expected, actual);
+        }
+
+        private Check failure(Step.Expect step, String kind, String expected, String actual, SipMessageView m,
+                              String defaultMeaning) {
+            String meaning = step.meaning().forKind(kind);
+            return new Check(step.line(), step.describe(), false, expected, actual,
+                    meaning != null ? text(meaning, actual, m, null) : defaultMeaning,
+                    text(step.fix().forKind(kind), actual, m, null));
+        }
+
+        private String responseMeaning(SipMessageView m) {
+            int s = m.status();
+            String kind = s < 300 ? "success" : s < 400 ? "a redirection" : s < 500 ? "a client error (the peer refused the request as sent)"
+                    : s < 600 ? "a server error (the peer failed)" : "a global failure (no other destination will accept it)";
+            return s + " " + m.reason() + " is " + kind;
+        }
+
+        private String describe(Step.Conditions c) {
+            List<String> parts = new ArrayList<>();
+            c.headers().forEach((k, v) -> parts.add(k + ": " + v));
+            c.absent().forEach(a -> parts.add("no " + a));
+            if (c.sipfrag() != null) parts.add("sipfrag " + c.sipfrag());
+            if (c.body() != null) parts.add("body ~ " + c.body());
+            return String.join(", ", parts);
+        }
+
+        /** Which condition failed (headers, absent, sipfrag, body) and how. */
+        private record Problem(String kind, String text) { }
+
+        /** Null when every condition holds, else what did not. */
+        private Problem conditionsHold(Step.Conditions c, SipMessageView m, int line) {
+            for (var h : c.headers().entrySet()) {
+                List<String> values = m.headers(h.getKey());
+                String regex = expand(h.getValue(), line);
+                Pattern p = Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+                if (values.isEmpty()) return new Problem("headers", "no " + h.getKey() + " header");
+                if (values.stream().noneMatch(v -> p.matcher(v.trim()).matches())) {
+                    return new Problem("headers", h.getKey() + " was \"" + String.join(", ", values) + "\"");
+                }
+            }
+            for (String a : c.absent()) {
+                if (!m.headers(a).isEmpty()) {
+                    return new Problem("absent", a + " present (\"" + m.headers(a).get(0) + "\")");
+                }
+            }
+            if (c.sipfrag() != null) {
+                String line0 = Sipfrag.statusLine(m);
+                if (line0 == null) {
+                    return new Problem("sipfrag", "body is not a sipfrag status line (\"" + firstLine(m.body()) + "\")");
+                }
+                if (!c.sipfrag().matches(Sipfrag.status(m))) return new Problem("sipfrag", "sipfrag reported " + line0);
+            }
+            if (c.body() != null && !Pattern.compile(c.body(), Pattern.DOTALL).matcher(m.body()).find()) {
+                return new Problem("body", "body did not match " + c.body() + " (\"" + firstLine(m.body()) + "\")");
+            }
+            return null;
+        }
+
+        private String capture(String what, SipMessageView m) {
+            if (what.startsWith("header:")) return m.header(what.substring(7)).orElse("");
+            return switch (what) {
+                case "status" -> Integer.toString(m.status());
+                case "reason" -> m.reason();
+                case "sipfrag" -> String.valueOf(Sipfrag.statusLine(m));
+                case "body" -> m.body();
+                case "cseq" -> Long.toString(m.cseqNumber());
+                default -> m.header("Call-ID").orElse("");
+            };
+        }
+
+        // ---- expect-none ----------------------------------------------------------------
+
+        private void expectNone(Step.ExpectNone step) {
+            Duration during = duration(step.during(), step.line());
+            Inbound[] hit = {null};
+            long start = System.nanoTime();
+            waitUntil(new long[] {start + during.toNanos()}, ev -> {
+                if (matchesNone(step, ev)) {
+                    hit[0] = ev;
+                    return true;
+                }
+                return false;
+            });
+            String expected = "no " + (step.method() != null ? step.method() : step.status() + " to " + step.of())
+                    + " during " + human(during);
+            if (hit[0] == null) {
+                checks.add(Check.pass(step.line(), step.describe(), expected, "none arrived"));
+            } else {
+                String actual = Inbound.describe(hit[0]);
+                fail(step.line(), step.describe(), expected, actual, text(step.meaning(), actual, null, during),
+                        text(step.fix(), actual, null, during));
+            }
+        }
+
+        private boolean matchesNone(Step.ExpectNone step, Inbound ev) {
+            if (step.method() != null) return ev instanceof Inbound.Request r && r.message().method().equals(step.method());
+            return ev instanceof Inbound.Response r && r.message().cseqMethod().equals(step.of())
+                    && step.status().matches(r.message().status());
+        }
+
+        // ---- waiting ----------------------------------------------------------------------
+
+        private boolean waitUntil(long until, java.util.function.Predicate<Inbound> consumer) {
+            return waitUntil(new long[] {until}, consumer);
+        }
+
+        /**
+         * Offers pending, then arriving, messages to `consumer` until it accepts one (returns true)
+         * or the (movable) time limit passes. Accepted and consumed messages leave the pending list.
+         */
+        private boolean waitUntil(long[] until, java.util.function.Predicate<Inbound> consumer) {
+            for (Inbound ev : new ArrayList<>(pending)) {
+                int before = checks.size();
+                if (consumer.test(ev)) {
+                    pending.remove(ev);
+                    return true;
+                }
+                if (checks.size() > before) pending.remove(ev); // an optional step took it
+            }
+            while (true) {
+                long now = System.nanoTime();
+                long limit = Math.min(until[0], deadline);
+                if (now >= limit) return false;
+                Inbound ev;
+                try {
+                    ev = inbox.poll(limit - now, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                if (ev == null) continue;
+                int before = checks.size();
+                if (consumer.test(ev)) return true;
+                if (checks.size() == before) pending.add(ev);
+            }
+        }
+
+        // ---- what arrives (stack threads) ---------------------------------------------------
+
+        @Override
+        public void onResponse(Leg l, SipMessageView response) {
+            inbox.add(new Inbound.Response(System.nanoTime(), response));
+        }
+
+        @Override
+        public void onRequest(Leg l, ServerExchange request) {
+            int status = answerFor(request.request());
+            if (status > 0) {
+                Reply reply = Reply.of(status);
+                if (request.method().equals("INVITE") && status < 300) {
+                    reply = Reply.withBody(status, Sdp.CONTENT_TYPE, vars.get("sdp"));
+                }
+                request.respond(reply);
+            }
+            inbox.add(new Inbound.Request(System.nanoTime(), request.request(), status));
+        }
+
+        private void outOfDialog(ServerExchange request) {
+            onRequest(null, request);
+        }
+
+        @Override
+        public void onTimeout(Leg l, String method) {
+            inbox.add(new Inbound.Timeout(System.nanoTime(), method));
+        }
+
+        @Override
+        public void onTransportError(Leg l, String method, String reason) {
+            inbox.add(new Inbound.TransportError(System.nanoTime(), method, reason));
+        }
+
+        /** The status for a request from the peer: the first step still to come that wants it says. */
+        private int answerFor(SipMessageView request) {
+            if (request.method().equals("ACK") || request.method().equals("CANCEL")) return 0;
+            List<Step> steps = scenario.steps();
+            for (int i = current; i < steps.size(); i++) {
+                if (steps.get(i) instanceof Step.Expect e && request.method().equals(e.method()) && e.respond() != null) {
+                    try {
+                        if (conditionsHold(e.when(), request, e.line()) == null) return e.respond();
+                    } catch (RuntimeException unresolved) {
+                        // a {{variable}} not captured yet: this step is not the one
+                    }
+                }
+            }
+            Integer configured = scenario.answers().get(request.method());
+            if (configured != null) return configured;
+            return switch (request.method()) {
+                case "BYE", "NOTIFY", "INFO", "UPDATE", "OPTIONS", "MESSAGE", "INVITE" -> 200;
+                default -> 501;
+            };
+        }
+
+        // ---- ending ----------------------------------------------------------------------
+
+        /** Leaves nothing up at the peer: BYE for established calls, CANCEL for pending ones. */
+        private void cleanUp() {
+            boolean sent = false;
+            for (Leg l : legs) {
+                try {
+                    if (l.confirmed() && !l.isEnded()) {
+                        l.send(OutgoingRequest.inDialog("BYE"));
+                        sent = true;
+                    } else if (!l.hasDialog() || !l.confirmed()) {
+                        if (!l.isEnded() && l.hasDialog()) {
+                            l.cancel();
+                            sent = true;
+                        }
+                    }
+                } catch (SipException ignored) {
+                    // the peer is gone or the call already ended
+                }
+            }
+            if (sent) {
+                long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                long waitFor = legs.stream().filter(l -> l.confirmed() && !l.isEnded()).count();
+                long[] answered = {0};
+                waitUntil(new long[] {until}, ev -> ev instanceof Inbound.Response r
+                        && r.message().status() >= 200 && ++answered[0] >= waitFor);
+            }
+            agent.onRequest(r -> r.respond(Reply.of(481)));
+        }
+
+        // ---- helpers ---------------------------------------------------------------------
+
+        private void fail(int line, String step, String expected, String actual, String meaning, String fix) {
+            checks.add(new Check(line, step, false, expected, actual, meaning, fix));
+        }
+
+        private String expand(String text, int line) {
+            if (text == null) return null;
+            try {
+                return Template.expand(text, vars);
+            } catch (IllegalArgumentException e) {
+                throw new BadVariable(scenario.file() + ":" + line + ": " + e.getMessage());
+            }
+        }
+
+        /**
+         * Expands explanation texts leniently: {{got}} is what arrived, {{status}} and {{sipfrag}}
+         * the status line of the message and of its sipfrag body, {{within}} the time limit.
+         */
+        private String text(String template, String actual, SipMessageView m, Duration within) {
+            if (template == null) return null;
+            Map<String, String> all = new HashMap<>(vars);
+            all.put("got", actual);
+            if (m != null) {
+                all.put("status", m.isRequest() ? m.method() : m.status() + " " + m.reason());
+                all.put("sipfrag", String.valueOf(Sipfrag.statusLine(m)));
+            }
+            if (within != null) all.put("within", human(within));
+            try {
+                return Template.expand(template, all);
+            } catch (IllegalArgumentException e) {
+                return template;
+            }
+        }
+
+        private Duration duration(String text, int line) {
+            String expanded = expand(text, line);
+            try {
+                return Durations.parse(expanded);
+            } catch (IllegalArgumentException e) {
+                throw new BadVariable(scenario.file() + ":" + line + ": \"" + expanded + "\" is not a duration (write 500ms, 2s or 1m)");
+            }
+        }
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    private static String firstLine(String body) {
+        if (body == null || body.isEmpty()) return "";
+        int nl = body.indexOf('\n');
+        return (nl < 0 ? body : body.substring(0, nl)).trim();
+    }
+
+}

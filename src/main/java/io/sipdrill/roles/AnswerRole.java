@@ -1,0 +1,77 @@
+package io.sipdrill.roles;
+
+import io.sipdrill.config.Settings;
+import io.sipdrill.sip.Leg;
+import io.sipdrill.sip.LegListener;
+import io.sipdrill.sip.Reply;
+import io.sipdrill.sip.RequestHandler;
+import io.sipdrill.sip.ServerExchange;
+import io.sipdrill.sip.SipMessageView;
+import io.sipdrill.sip.SipTarget;
+
+/**
+ * A callee that answers: INVITE gets (180 and) 200 with SDP, or the status configured for its
+ * Request-URI user; OPTIONS gets 200; in-dialog requests get 200. Other roles build on it.
+ */
+public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY";
+    private final Settings.Answer settings;
+
+    public AnswerRole(Settings.Answer settings) {
+        this.settings = settings;
+    }
+
+    protected String allow() { return ALLOW; }
+
+    @Override
+    public void onRequest(ServerExchange request) {
+        switch (request.method()) {
+            case "INVITE" -> answerInvite(request);
+            case "OPTIONS" -> request.respond(Reply.of(200).header("Allow", allow()).header("Accept", Sdp.CONTENT_TYPE));
+            case "ACK" -> { }
+            case "BYE", "NOTIFY", "INFO", "UPDATE", "PRACK" -> request.respond(Reply.of(481));
+            default -> request.respond(Reply.of(405).header("Allow", allow()));
+        }
+    }
+
+    protected void answerInvite(ServerExchange request) {
+        Leg leg = request.leg(this);
+        int status = statusFor(request.request());
+        if (settings.ring() && status >= 200) request.respond(Reply.of(180));
+        if (status >= 200 && status < 300) {
+            request.respond(Reply.withBody(status, Sdp.CONTENT_TYPE,
+                    Sdp.audio(leg.agent().host(), 40000)));
+        } else {
+            request.respond(Reply.of(status));
+        }
+    }
+
+    private int statusFor(SipMessageView invite) {
+        try {
+            String user = SipTarget.parse(invite.requestUri()).user();
+            if (user != null && settings.userStatus().containsKey(user)) return settings.userStatus().get(user);
+        } catch (RuntimeException notSip) {
+            // a tel: or other Request-URI: the default status applies
+        }
+        return settings.status();
+    }
+
+    @Override
+    public void onRequest(Leg leg, ServerExchange request) {
+        switch (request.method()) {
+            case "ACK", "CANCEL" -> { }
+            case "INVITE" -> request.respond(Reply.withBody(200, Sdp.CONTENT_TYPE, Sdp.audio(leg.agent().host(), 40000)));
+            case "BYE", "INFO", "UPDATE", "NOTIFY", "OPTIONS" -> request.respond(Reply.of(200));
+            default -> request.respond(Reply.of(405).header("Allow", allow()));
+        }
+    }
+
+    @Override
+    public void onResponse(Leg leg, SipMessageView response) { }
+
+    @Override
+    public void onTimeout(Leg leg, String method) { }
+
+    @Override
+    public void close() { }
+}

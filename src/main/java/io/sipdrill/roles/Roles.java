@@ -1,0 +1,22 @@
+package io.sipdrill.roles;
+
+import io.sipdrill.config.Settings;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The built-in roles by name, as `serve --role`, `demo` and a scenario's `peer` name them. */
+public final class Roles {
+    public static final Set<String> NAMES = Set.copyOf(new TreeSet<>(Set.of("answer", "transferee")));
+
+    private Roles() { }
+
+    /** A new instance of the role; close it when its agent stops. */
+    public static AnswerRole create(String name, Settings settings) {
+        return switch (name) {
+            case "answer" -> new AnswerRole(settings.answer());
+            case "transferee" -> new TransfereeRole(settings.answer(), settings.transferee());
+            default -> throw new IllegalArgumentException("unknown role \"" + name + "\"; built-in roles: "
+                    + String.join(", ", new TreeSet<>(NAMES)));
+        };
+    }
+}
