@@ -240,9 +240,14 @@ public final class ScenarioRunner {
                 String actual = "nothing" + (skipped.isEmpty() ? "" : " after " + String.join(", ", skipped))
                         + otherArrivals(stepStart);
                 if (System.nanoTime() >= deadline) actual += " (scenario timeout " + scenarioTimeout.toSeconds() + "s reached)";
+                String meaning = step.meaning().forKind("timeout");
+                String fix = step.fix().forKind("timeout");
                 fail(step.line(), step.describe(), expected, actual,
-                        text(step.meaning().forKind("timeout"), actual, null, within),
-                        text(step.fix().forKind("timeout"), actual, null, within));
+                        meaning != null ? text(meaning, actual, null, within) : step.isResponse()
+                                ? "the peer sent no final response to " + step.of() + " within " + human(within)
+                                : "the peer did not send " + step.method() + " within " + human(within),
+                        fix != null ? text(fix, actual, null, within)
+                                : "check the target's address, port and transport, that it is up, and the network path");
                 return;
             }
             Inbound ev = selected[0];

@@ -6,7 +6,8 @@ import java.util.TreeSet;
 
 /** The built-in roles by name, as `serve --role`, `demo` and a scenario's `peer` name them. */
 public final class Roles {
-    public static final Set<String> NAMES = Set.copyOf(new TreeSet<>(Set.of("answer", "transferee")));
+    public static final Set<String> NAMES =
+            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "transferee")));
 
     private Roles() { }
 

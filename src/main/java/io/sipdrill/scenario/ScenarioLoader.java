@@ -116,7 +116,7 @@ public final class ScenarioLoader {
             String source = requiredString(root, "source", "source = \"RFC 3515 section 2.4.4\"");
             String peer = requiredString(root, "peer", "peer = transferee (the built-in role demo plays it against)");
             if (!roles.contains(peer)) {
-                throw error(root.get("peer"), "unknown peer role \"" + peer + "\"", "use one of: " + String.join(", ", roles));
+                throw error(root.get("peer"), "unknown peer role \"" + peer + "\"", "use one of: " + String.join(", ", new java.util.TreeSet<>(roles)));
             }
             Map<String, String> vars = stringMap(root, "vars");
             declared.addAll(vars.keySet());
@@ -220,7 +220,10 @@ public final class ScenarioLoader {
                 }
             } else if (METHOD.matcher(text).matches()) {
                 method = text;
-                if (of != null) throw error(s.get("of"), "of belongs to response steps only", "remove it");
+                if (of != null) {
+                    throw error(what, "expect = " + text + " with of = " + of + ": \"" + text + "\" is not a status pattern",
+                            "a response step takes a code or class: expect = 200, expect = 2xx or expect = \"4xx,5xx,6xx\"");
+                }
             } else {
                 throw error(what, "expect takes a request method or a status pattern, not \"" + text + "\"",
                         "e.g. expect = NOTIFY, expect = 200, expect = 2xx or expect = \"4xx,5xx,6xx\"");

@@ -68,7 +68,8 @@ public final class ServerExchange {
             ServerTransaction st = transaction();
             if (st == null) return;
             Response response = agent.messages.createResponse(reply.status(), request);
-            if (reply.reason() != null) response.setReasonPhrase(reply.reason());
+            String reason = reply.reason() != null ? reply.reason() : ReasonPhrases.of(reply.status());
+            if (reason != null) response.setReasonPhrase(reason);
             ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
             if (reply.status() > 100 && to.getTag() == null) to.setTag(localTag());
             String m = request.getMethod();
