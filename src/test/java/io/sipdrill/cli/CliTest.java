@@ -1,0 +1,103 @@
+package io.sipdrill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command-line contract: output where it belongs, exit 0 pass, 1 failed, 2 bad input. */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String out() { return out.toString(StandardCharsets.UTF_8); }
+
+    private String err() { return err.toString(StandardCharsets.UTF_8); }
+
+    @Test
+    void demoPassesEveryBundledScenarioAndWritesAReport(@TempDir Path dir) throws Exception {
+        int code = Main.execute("demo", "--report", dir.toString(), "--junit", dir.resolve("demo.xml").toString(),
+                "--set", "sipdrill.run.default-within=5s");
+        assertThat(code).as(out() + err()).isEqualTo(ExitCode.PASS);
+        assertThat(out()).contains("PASS  refer/blind-transfer", "PASS  refer/transfer-refused")
+                .containsPattern("\\d+ scenarios: \\d+ passed, 0 failed");
+        assertThat(out()).doesNotContain("FAIL");
+        String junit = Files.readString(dir.resolve("junit.xml"));
+        assertThat(junit).contains("<testcase classname=\"sipdrill.refer.blind-transfer\"", "failures=\"0\"");
+        assertThat(Files.readString(dir.resolve("demo.xml"))).contains("testsuite name=\"sipdrill-demo\"");
+        assertThat(Files.readString(dir.resolve("traces/refer_blind-transfer.txt")))
+                .contains("REFER sip:", "Event: refer", "SIP/2.0 202 Accepted");
+    }
+
+    @Test
+    void aFailingRunExitsOneAndWritesTheFailureIntoJUnitXml(@TempDir Path dir) throws Exception {
+        // Nothing listens on port 9: the OPTIONS gets no answer within the 1 s limit set here.
+        Path junit = dir.resolve("results.xml");
+        int code = Main.execute("run", "basic/options", "--target", "sip:bob@127.0.0.1:9", "--junit", junit.toString(),
+                "--set", "sipdrill.run.default-within=1s");
+        assertThat(code).isEqualTo(ExitCode.FAILED);
+        assertThat(out()).contains("FAIL  basic/options", "expected: 200 to OPTIONS within 1 s", "got:      nothing");
+        assertThat(Files.readString(junit)).contains("failures=\"1\"", "<failure message=\"expect 200 to OPTIONS: expected 200 to OPTIONS within 1 s, got nothing\"");
+    }
+
+    @Test
+    void validateAcceptsBundledScenariosAndRejectsABrokenFileWithItsLine() {
+        assertThat(Main.execute("validate", "refer/blind-transfer", "refer/no-subscription")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).contains("ok    scenarios/refer/blind-transfer.conf (bundled)");
+        assertThat(Main.execute("validate", "src/test/resources/bad-scenarios/unknown-key.conf")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("src/test/resources/bad-scenarios/unknown-key.conf:6: unknown key \"withn\"");
+    }
+
+    @Test
+    void badUsageIsOneLineOnStderrAndExitTwo() {
+        assertThat(Main.execute("run", "refer/blind-transfer", "--var", "no-such-var=1")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("no scenario given has a variable no-such-var");
+        assertThat(Main.execute("run", "basic/call", "--target", "http://example.org/")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("--target http://example.org/: only sip: URIs can be called");
+        assertThat(Main.execute("run", "basic/call", "--set", "sipdrill.sip.transprt=tcp")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("unknown setting sipdrill.sip.transprt");
+        assertThat(Main.execute("serve", "--role", "pbx")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("unknown role \"pbx\"; built-in roles: answer, transferee");
+        assertThat(Main.execute("frobnicate")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBadVariableValueIsBadInput() {
+        int code = Main.execute("run", "refer/blind-transfer", "--target", "sip:bob@127.0.0.1:9",
+                "--var", "answer-within=soon");
+        assertThat(code).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("\"soon\" is not a duration");
+    }
+
+    @Test
+    void helpGoesToStdoutAndVersionPrints() {
+        assertThat(Main.execute("--help")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).contains("demo", "run", "serve", "validate", "Exit codes: 0 pass, 1");
+        assertThat(Main.execute("--version")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).contains("sipdrill ");
+    }
+}
