@@ -7,7 +7,6 @@ import io.sipdrill.sip.Reply;
 import io.sipdrill.sip.RequestHandler;
 import io.sipdrill.sip.ServerExchange;
 import io.sipdrill.sip.SipMessageView;
-import io.sipdrill.sip.SipTarget;
 
 /**
  * A callee that answers: INVITE gets (180 and) 200 with SDP, or the status configured for its
@@ -36,7 +35,7 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
 
     protected void answerInvite(ServerExchange request) {
         Leg leg = request.leg(this);
-        int status = statusFor(request.request());
+        int status = statusFor(request.requestUser());
         if (settings.ring() && status >= 200) request.respond(Reply.of(180));
         if (status >= 200 && status < 300) {
             request.respond(Reply.withBody(status, Sdp.CONTENT_TYPE,
@@ -46,14 +45,8 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
         }
     }
 
-    private int statusFor(SipMessageView invite) {
-        try {
-            String user = SipTarget.parse(invite.requestUri()).user();
-            if (user != null && settings.userStatus().containsKey(user)) return settings.userStatus().get(user);
-        } catch (RuntimeException notSip) {
-            // a tel: or other Request-URI: the default status applies
-        }
-        return settings.status();
+    private int statusFor(String user) {
+        return user != null ? settings.userStatus().getOrDefault(user, settings.status()) : settings.status();
     }
 
     @Override

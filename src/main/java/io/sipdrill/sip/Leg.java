@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogState;
@@ -41,8 +40,13 @@ public final class Leg {
         this.listener = listener;
         this.dialog = dialog;
         this.provider = agent.provider();
-        this.localTag = UUID.randomUUID().toString().substring(0, 8);
+        this.localTag = newTag();
         if (dialog != null) dialog.setApplicationData(this);
+    }
+
+    /** A random tag (RFC 3261 19.3 asks for 32 bits of randomness; no cryptographic strength needed). */
+    static String newTag() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffffffL);
     }
 
     LegListener listener() { return listener; }
@@ -186,7 +190,7 @@ public final class Leg {
         Request request = agent.messages.createRequest(target, spec.method(), callId, cseq,
                 agent.headers.createFromHeader(from, localTag), agent.headers.createToHeader(to, null),
                 List.of(via), agent.headers.createMaxForwardsHeader(70));
-        request.setHeader(agent.headers.createContactHeader(agent.contact(transport)));
+        request.setHeader(agent.contactHeader(transport));
         return request;
     }
 

@@ -1,6 +1,5 @@
 package io.sipdrill.sip;
 
-import java.util.UUID;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -17,7 +16,7 @@ public final class ServerExchange {
     private final SipAgent agent;
     private final SipProvider provider;
     private final Request request;
-    private final SipMessageView view;
+    private SipMessageView view;
     private ServerTransaction transaction;
     private String tag;
     private volatile int finalStatus;
@@ -28,11 +27,19 @@ public final class ServerExchange {
         this.provider = provider;
         this.request = request;
         this.transaction = transaction;
-        this.view = SipMessageView.of(request);
         if (transaction != null && request.getMethod().equals(Request.INVITE)) transaction.setApplicationData(this);
     }
 
-    public SipMessageView request() { return view; }
+    /** A copy of the request; made on first use, as serving roles under load mostly need none. */
+    public synchronized SipMessageView request() {
+        if (view == null) view = SipMessageView.of(request);
+        return view;
+    }
+
+    /** The user part of a sip: Request-URI, or null. Cheap: no copy of the message is made. */
+    public String requestUser() {
+        return request.getRequestURI() instanceof javax.sip.address.SipURI sip ? sip.getUser() : null;
+    }
 
     public String method() { return request.getMethod(); }
 
@@ -75,7 +82,7 @@ public final class ServerExchange {
             String m = request.getMethod();
             if (reply.status() > 100 && reply.status() < 300
                     && (m.equals(Request.INVITE) || m.equals(Request.SUBSCRIBE) || m.equals(Request.REFER))) {
-                response.setHeader(agent.headers.createContactHeader(agent.contact(transportOf())));
+                response.setHeader(agent.contactHeader(transportOf()));
             }
             Leg.apply(agent, response, reply.headers(), reply.contentType(), reply.body());
             st.sendResponse(response);
@@ -97,7 +104,7 @@ public final class ServerExchange {
     }
 
     private String localTag() {
-        if (tag == null) tag = leg != null ? leg.localTag() : UUID.randomUUID().toString().substring(0, 8);
+        if (tag == null) tag = leg != null ? leg.localTag() : Leg.newTag();
         return tag;
     }
 

@@ -184,6 +184,20 @@ public final class SipAgent implements AutoCloseable {
         return addresses.createAddress("<sip:" + (user == null ? "" : user + "@") + hostPort() + t + ">");
     }
 
+    private final java.util.Map<String, javax.sip.header.ContactHeader> contacts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The Contact header for a transport, parsed once and cloned per message (headers are mutable). */
+    javax.sip.header.ContactHeader contactHeader(String transport) {
+        javax.sip.header.ContactHeader c = contacts.computeIfAbsent(transport, t -> {
+            try {
+                return headers.createContactHeader(contact(t));
+            } catch (java.text.ParseException e) {
+                throw new SipException("cannot build a Contact for " + hostPort(), e);
+            }
+        });
+        return (javax.sip.header.ContactHeader) c.clone();
+    }
+
     SipProvider provider(String transport) {
         return "tcp".equalsIgnoreCase(transport) ? tcp : udp;
     }
