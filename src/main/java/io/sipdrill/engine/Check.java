@@ -1,14 +1,16 @@
 package io.sipdrill.engine;
 
+import io.sipdrill.scenario.Step;
+
 /**
  * The outcome of one step: what was expected, what arrived, and for a failure what it means and
  * how to fix it.
  */
-public record Check(int line, String step, boolean passed, String expected, String actual,
+public record Check(String where, String step, boolean passed, String expected, String actual,
                     String meaning, String fix) {
 
-    static Check pass(int line, String step, String expected, String actual) {
-        return new Check(line, step, true, expected, actual, null, null);
+    static Check pass(Step s, String expected, String actual) {
+        return new Check(s.where(), s.describe(), true, expected, actual, null, null);
     }
 
     /** Multi-line text for consoles and JUnit failures. */

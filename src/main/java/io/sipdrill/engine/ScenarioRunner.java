@@ -160,7 +160,7 @@ public final class ScenarioRunner {
                 expectNone(n);
             } else if (step instanceof Step.Pause p) {
                 waitUntil(System.nanoTime() + duration(p.duration(), p.line()).toNanos(), ev -> false);
-                checks.add(Check.pass(p.line(), p.describe(), "a pause", "done"));
+                checks.add(Check.pass(p, "a pause", "done"));
             }
         }
 
@@ -171,7 +171,7 @@ public final class ScenarioRunner {
             String to = expand(s.to(), s.line());
             if (to != null || leg == null) {
                 if (to == null) {
-                    fail(s.line(), s.describe(), "a target for " + s.method(), "no dialog and no to = ...",
+                    fail(s, "a target for " + s.method(), "no dialog and no to = ...",
                             "the first request of a call needs a target", "add to = \"{{target}}\" to this step");
                     return;
                 }
@@ -192,9 +192,9 @@ public final class ScenarioRunner {
                 for (var c : s.capture().entrySet()) {
                     vars.put(c.getKey(), c.getValue().equals("cseq") ? Long.toString(cseq) : leg.callId());
                 }
-                checks.add(Check.pass(s.line(), s.describe(), "send " + s.method(), "sent"));
+                checks.add(Check.pass(s, "send " + s.method(), "sent"));
             } catch (SipException e) {
-                fail(s.line(), s.describe(), s.method() + " sent", "could not send: " + e.getMessage(),
+                fail(s, s.method() + " sent", "could not send: " + e.getMessage(),
                         "sipdrill could not put the request on the wire",
                         "check the target URI and that the transport (--transport) is the one the peer listens on");
             }
@@ -242,7 +242,7 @@ public final class ScenarioRunner {
                 if (System.nanoTime() >= deadline) actual += " (scenario timeout " + scenarioTimeout.toSeconds() + "s reached)";
                 String meaning = step.meaning().forKind("timeout");
                 String fix = step.fix().forKind("timeout");
-                fail(step.line(), step.describe(), expected, actual,
+                fail(step, expected, actual,
                         meaning != null ? text(meaning, actual, null, within) : step.isResponse()
                                 ? "the peer sent no final response to " + step.of() + " within " + human(within)
                                 : "the peer did not send " + step.method() + " within " + human(within),
@@ -255,7 +255,7 @@ public final class ScenarioRunner {
                 String actual = Inbound.describe(ev);
                 String meaning = step.meaning().forKind("timeout");
                 String fix = step.fix().forKind("timeout");
-                fail(step.line(), step.describe(), expected, actual,
+                fail(step, expected, actual,
                         meaning != null ? text(meaning, actual, null, within)
                                 : "the peer never answered " + step.of() + " (RFC 3261 17.1: timer B/F fired)",
                         fix != null ? text(fix, actual, null, within)
@@ -317,13 +317,13 @@ public final class ScenarioRunner {
                         actual + ": " + problem.text(), m, null);
             }
             for (var c : step.capture().entrySet()) vars.put(c.getKey(), capture(c.getValue(), m));
-            return Check.pass(step.line(), step.describe(), expected, actual);
+            return Check.pass(step, expected, actual);
         }
 
         private Check failure(Step.Expect step, String kind, String expected, String actual, SipMessageView m,
                               String defaultMeaning) {
             String meaning = step.meaning().forKind(kind);
-            return new Check(step.line(), step.describe(), false, expected, actual,
+            return new Check(step.where(), step.describe(), false, expected, actual,
                     meaning != null ? text(meaning, actual, m, null) : defaultMeaning,
                     text(step.fix().forKind(kind), actual, m, null));
         }
@@ -404,10 +404,10 @@ public final class ScenarioRunner {
             String expected = "no " + (step.method() != null ? step.method() : step.status() + " to " + step.of())
                     + " during " + human(during);
             if (hit[0] == null) {
-                checks.add(Check.pass(step.line(), step.describe(), expected, "none arrived"));
+                checks.add(Check.pass(step, expected, "none arrived"));
             } else {
                 String actual = Inbound.describe(hit[0]);
-                fail(step.line(), step.describe(), expected, actual, text(step.meaning(), actual, null, during),
+                fail(step, expected, actual, text(step.meaning(), actual, null, during),
                         text(step.fix(), actual, null, during));
             }
         }
@@ -542,8 +542,8 @@ public final class ScenarioRunner {
 
         // ---- helpers ---------------------------------------------------------------------
 
-        private void fail(int line, String step, String expected, String actual, String meaning, String fix) {
-            checks.add(new Check(line, step, false, expected, actual, meaning, fix));
+        private void fail(Step step, String expected, String actual, String meaning, String fix) {
+            checks.add(new Check(step.where(), step.describe(), false, expected, actual, meaning, fix));
         }
 
         private String expand(String text, int line) {

@@ -41,7 +41,7 @@ public final class ReportWriter {
         b.append("# asserts: ").append(r.asserts()).append('\n');
         b.append("# source:  ").append(r.source()).append("\n\n");
         for (Check c : r.checks()) {
-            b.append(c.passed() ? "  ok   " : "  FAIL ").append(c.step()).append(" (line ").append(c.line()).append("): ")
+            b.append(c.passed() ? "  ok   " : "  FAIL ").append(c.step()).append(" (").append(c.where()).append("): ")
                     .append(c.actual()).append('\n');
         }
         b.append("\n# messages\n");

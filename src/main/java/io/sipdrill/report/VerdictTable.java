@@ -18,8 +18,7 @@ public final class VerdictTable {
 
     /** The failure as the user reads it: where, expected, got, meaning, fix. */
     public static String failureText(ScenarioResult r, Check f) {
-        String where = r.file().replace(" (bundled)", "") + ":" + f.line();
-        return f.step() + "  (" + where + ")\n" + f.explain();
+        return f.step() + "  (" + f.where() + ")\n" + f.explain();
     }
 
     public static String summary(List<ScenarioResult> results) {

@@ -163,20 +163,21 @@ public final class ScenarioLoader {
             }
             ConfigObject s = (ConfigObject) value;
             int line = value.origin().lineNumber();
-            if (s.containsKey("send")) return send(s, line);
-            if (s.containsKey("expect")) return expect(s, line);
-            if (s.containsKey("expect-none")) return expectNone(s, line);
+            String where = originFile(value) + ":" + line;
+            if (s.containsKey("send")) return send(s, where, line);
+            if (s.containsKey("expect")) return expect(s, where, line);
+            if (s.containsKey("expect-none")) return expectNone(s, where, line);
             if (s.containsKey("pause")) {
                 checkKeys(s, PAUSE, "a pause step");
                 String d = string(s.get("pause"));
                 checkDuration(s.get("pause"), d);
-                return new Step.Pause(line, d);
+                return new Step.Pause(where, line, d);
             }
             throw error(value, "a step must say what it does",
                     "start it with send = METHOD, expect = METHOD or STATUS, expect-none = ..., or pause = 1s");
         }
 
-        private Step.Send send(ConfigObject s, int line) {
+        private Step.Send send(ConfigObject s, String where, int line) {
             checkKeys(s, SEND, "a send step");
             String method = string(s.get("send"));
             if (!METHOD.matcher(method).matches()) {
@@ -202,10 +203,10 @@ public final class ScenarioLoader {
                 }
             }
             Map<String, String> capture = captures(s, Set.of("cseq", "call-id"));
-            return new Step.Send(line, method, to, from, List.copyOf(headers), type, body, capture);
+            return new Step.Send(where, line, method, to, from, List.copyOf(headers), type, body, capture);
         }
 
-        private Step.Expect expect(ConfigObject s, int line) {
+        private Step.Expect expect(ConfigObject s, String where, int line) {
             checkKeys(s, EXPECT, "an expect step");
             ConfigValue what = s.get("expect");
             String text = string(what);
@@ -250,11 +251,11 @@ public final class ScenarioLoader {
             Step.Explanation meaning = explanation(s, "meaning");
             Step.Explanation fix = explanation(s, "fix");
             Map<String, String> capture = captures(s, null);
-            return new Step.Expect(line, method, status, of, when, check, within, optional, repeat, respond, capture,
+            return new Step.Expect(where, line, method, status, of, when, check, within, optional, repeat, respond, capture,
                     meaning, fix);
         }
 
-        private Step.ExpectNone expectNone(ConfigObject s, int line) {
+        private Step.ExpectNone expectNone(ConfigObject s, String where, int line) {
             checkKeys(s, EXPECT_NONE, "an expect-none step");
             String text = string(s.get("expect-none"));
             String of = optionalString(s, "of", null);
@@ -271,7 +272,7 @@ public final class ScenarioLoader {
             String during = optionalString(s, "during", null);
             if (during == null) throw error(s, "an expect-none step needs a time window", "add during = 2s");
             checkDuration(s.get("during"), during);
-            return new Step.ExpectNone(line, method, status, of, during, optionalString(s, "meaning", null),
+            return new Step.ExpectNone(where, line, method, status, of, during, optionalString(s, "meaning", null),
                     optionalString(s, "fix", null));
         }
 
@@ -428,9 +429,11 @@ public final class ScenarioLoader {
             return new ScenarioException(where, line, problem, fix);
         }
 
+        /** The file a value was written in: the scenario itself, or a fragment it includes. */
         private String originFile(ConfigValue at) {
             String d = at.origin().filename() != null ? at.origin().filename() : at.origin().resource();
-            return d == null ? file : (file.contains(d) ? file : d);
+            if (d == null || file.startsWith(d)) return file.replace(" (bundled)", "");
+            return d;
         }
     }
 

@@ -5,13 +5,16 @@ import java.util.Map;
 
 /** A step of a scenario; every step knows its source line for verdicts and errors. */
 public sealed interface Step {
+    /** Where the step is written: "scenarios/refer/_refer.conf:9" for one taken from an include. */
+    String where();
+
     int line();
 
     /** "send REFER", "expect 2xx to REFER", for verdicts and reports. */
     String describe();
 
     /** Sends a request: a new one (INVITE, OPTIONS) or, once a dialog exists, in the dialog. */
-    record Send(int line, String method, String to, String from, List<Map.Entry<String, String>> headers,
+    record Send(String where, int line, String method, String to, String from, List<Map.Entry<String, String>> headers,
                 String contentType, String body, Map<String, String> capture) implements Step {
         public String describe() { return "send " + method; }
     }
@@ -20,7 +23,7 @@ public sealed interface Step {
      * Waits for a request (method != null) or a response (status != null, to request `of`).
      * `when` selects which message this step is about; `check` must then hold or the step fails.
      */
-    record Expect(int line, String method, StatusPattern status, String of, Conditions when,
+    record Expect(String where, int line, String method, StatusPattern status, String of, Conditions when,
                   Conditions check, String within, boolean optional, boolean repeat, Integer respond,
                   Map<String, String> capture, Explanation meaning, Explanation fix) implements Step {
         public String describe() {
@@ -31,7 +34,7 @@ public sealed interface Step {
     }
 
     /** Asserts that no such message arrives for a while (e.g. no NOTIFY after Refer-Sub: false). */
-    record ExpectNone(int line, String method, StatusPattern status, String of, String during,
+    record ExpectNone(String where, int line, String method, StatusPattern status, String of, String during,
                       String meaning, String fix) implements Step {
         public String describe() {
             return "expect no " + (method != null ? method : status + " to " + of) + " during " + during;
@@ -53,7 +56,7 @@ public sealed interface Step {
     }
 
     /** Waits a while (keeps a call up, spaces two requests). */
-    record Pause(int line, String duration) implements Step {
+    record Pause(String where, int line, String duration) implements Step {
         public String describe() { return "pause " + duration; }
     }
 
