@@ -28,8 +28,7 @@ public final class ConfigLoader {
             for (String set : sets) {
                 merged = parseSet(set).withFallback(merged);
             }
-            merged = merged.withFallback(ConfigFactory.systemProperties().withOnlyPath("sipdrill").isEmpty()
-                    ? ConfigFactory.empty() : ConfigFactory.systemProperties().withOnlyPath("sipdrill"));
+            merged = merged.withFallback(ConfigFactory.systemProperties().withOnlyPath("sipdrill"));
             if (configFile != null) {
                 if (!configFile.isFile()) throw new BadConfig("config file not found: " + configFile);
                 merged = merged.withFallback(ConfigFactory.parseFile(configFile,

@@ -464,7 +464,7 @@ public final class ScenarioRunner {
 
         @Override
         public void onRequest(Leg l, ServerExchange request) {
-            int status = answerFor(request.request());
+            int status = answerFor(request.request(), l == null);
             if (status > 0) {
                 Reply reply = Reply.of(status);
                 if (request.method().equals("INVITE") && status < 300) {
@@ -489,8 +489,11 @@ public final class ScenarioRunner {
             inbox.add(new Inbound.TransportError(System.nanoTime(), method, reason));
         }
 
-        /** The status for a request from the peer: the first step still to come that wants it says. */
-        private int answerFor(SipMessageView request) {
+        /**
+         * The status for a request from the peer: the first step still to come that wants it says,
+         * else the scenario's answer block, else a default (a new call nobody expects: 480).
+         */
+        private int answerFor(SipMessageView request, boolean newCall) {
             if (request.method().equals("ACK") || request.method().equals("CANCEL")) return 0;
             List<Step> steps = scenario.steps();
             for (int i = current; i < steps.size(); i++) {
@@ -504,6 +507,7 @@ public final class ScenarioRunner {
             }
             Integer configured = scenario.answers().get(request.method());
             if (configured != null) return configured;
+            if (newCall && request.method().equals("INVITE")) return 480;
             return switch (request.method()) {
                 case "BYE", "NOTIFY", "INFO", "UPDATE", "OPTIONS", "MESSAGE", "INVITE" -> 200;
                 default -> 501;
