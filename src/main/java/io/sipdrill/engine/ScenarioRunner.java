@@ -518,28 +518,28 @@ public final class ScenarioRunner {
 
         /** Leaves nothing up at the peer: BYE for established calls, CANCEL for pending ones. */
         private void cleanUp() {
-            boolean sent = false;
+            int sent = 0;
             for (Leg l : legs) {
                 try {
-                    if (l.confirmed() && !l.isEnded()) {
+                    if (l.isEnded()) continue;
+                    if (l.confirmed()) {
                         l.send(OutgoingRequest.inDialog("BYE"));
-                        sent = true;
-                    } else if (!l.hasDialog() || !l.confirmed()) {
-                        if (!l.isEnded() && l.hasDialog()) {
-                            l.cancel();
-                            sent = true;
-                        }
+                        sent++;
+                    } else if (l.hasDialog()) {
+                        l.cancel();
+                        sent++;
                     }
                 } catch (SipException ignored) {
                     // the peer is gone or the call already ended
                 }
             }
-            if (sent) {
-                long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                long waitFor = legs.stream().filter(l -> l.confirmed() && !l.isEnded()).count();
-                long[] answered = {0};
-                waitUntil(new long[] {until}, ev -> ev instanceof Inbound.Response r
-                        && r.message().status() >= 200 && ++answered[0] >= waitFor);
+            if (sent > 0) {
+                pending.clear(); // only the answers to what was just sent count now
+                int expected = sent;
+                int[] answered = {0};
+                waitUntil(System.nanoTime() + Duration.ofSeconds(2).toNanos(), ev -> ev instanceof Inbound.Response r
+                        && r.message().status() >= 200 && List.of("BYE", "CANCEL").contains(r.message().cseqMethod())
+                        && ++answered[0] >= expected);
             }
             agent.onRequest(r -> r.respond(Reply.of(481)));
         }
