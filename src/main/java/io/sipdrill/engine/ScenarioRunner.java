@@ -67,6 +67,7 @@ public final class ScenarioRunner {
         private final List<WireMessage> trace = new CopyOnWriteArrayList<>();
         private final List<Leg> legs = new ArrayList<>();
         private final Map<String, Long> lastCseq = new HashMap<>();
+        private final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
         private final long started = System.nanoTime();
         private final long deadline = started + scenarioTimeout.toNanos();
         private volatile int current;
@@ -140,11 +141,23 @@ public final class ScenarioRunner {
                 }
             } finally {
                 cleanUp();
+                awaitTrace();
                 agent.removeObserver(recorder);
             }
             return new ScenarioResult(scenario.name(), scenario.file(), scenario.asserts(), scenario.source(),
                     vars.getOrDefault("target", ""), List.copyOf(checks),
-                    Duration.ofNanos(System.nanoTime() - started), List.copyOf(trace));
+                    Duration.ofNanos(System.nanoTime() - started), WireMessage.inWireOrder(trace));
+        }
+
+        /**
+         * The stack logs a received message on its own thread, possibly after handing it to us:
+         * wait (briefly, bounded) until everything delivered is also in the trace.
+         */
+        private void awaitTrace() {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (trace.stream().filter(w -> !w.sent()).count() < delivered.get() && System.nanoTime() < until) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
         }
 
         private boolean allPassed() {
@@ -459,6 +472,7 @@ public final class ScenarioRunner {
 
         @Override
         public void onResponse(Leg l, SipMessageView response) {
+            delivered.incrementAndGet();
             inbox.add(new Inbound.Response(System.nanoTime(), response));
         }
 
@@ -472,6 +486,7 @@ public final class ScenarioRunner {
                 }
                 request.respond(reply);
             }
+            delivered.incrementAndGet();
             inbox.add(new Inbound.Request(System.nanoTime(), request.request(), status));
         }
 

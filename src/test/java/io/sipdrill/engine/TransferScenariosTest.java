@@ -71,7 +71,8 @@ class TransferScenariosTest {
         assertThat(f.step()).isEqualTo("expect NOTIFY");
         assertThat(f.meaning()).isEqualTo("transfer failed: final NOTIFY reported 486 Busy Here");
         assertThat(f.fix()).contains("sip:busy@" + answer.address());
-        assertThat(r.trace()).extracting(w -> w.message().label()).last().isEqualTo("200 OK (BYE)");
+        assertThat(r.trace()).as(r.trace().stream().map(w -> (w.sent() ? "> " : "< ") + w.message().label()).toList().toString())
+                .extracting(w -> w.message().label()).last().isEqualTo("200 OK (BYE)");
     }
 
     @Test
