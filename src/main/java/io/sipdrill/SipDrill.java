@@ -44,7 +44,11 @@ public final class SipDrill implements AutoCloseable {
     }
 
     public RunningRole startRole(String name, String host, int port, String transport) {
-        AnswerRole role = Roles.create(name, settings);
+        return startRole(name, settings, host, port, transport);
+    }
+
+    public RunningRole startRole(String name, Settings roleSettings, String host, int port, String transport) {
+        AnswerRole role = Roles.create(name, roleSettings);
         SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
         agent.onRequest(role);
         RunningRole running = new RunningRole(name, agent, role);
@@ -57,7 +61,7 @@ public final class SipDrill implements AutoCloseable {
                                      String transport, Consumer<ScenarioResult> onEach) {
         SipAgent agent = SipAgent.start(agentSettings(host, port, transport, true));
         started.add(agent);
-        ScenarioRunner runner = new ScenarioRunner(agent, settings.run().defaultWithin(), settings.run().scenarioTimeout());
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run());
         List<ScenarioResult> results = new ArrayList<>();
         for (Scenario s : scenarios) {
             Map<String, String> own = new LinkedHashMap<>();
@@ -77,10 +81,14 @@ public final class SipDrill implements AutoCloseable {
      */
     public List<ScenarioResult> demo(Consumer<ScenarioResult> onEach) {
         Map<String, RunningRole> roles = new LinkedHashMap<>();
-        for (String name : Roles.NAMES) roles.put(name, startRole(name, "127.0.0.1", 0, "udp"));
+        roles.put("answer", startRole("answer", "127.0.0.1", 0, "udp"));
+        Settings demoSettings = settings.withRedirect(demoRedirects(roles.get("answer").address()));
+        for (String name : Roles.NAMES) {
+            if (!roles.containsKey(name)) roles.put(name, startRole(name, demoSettings, "127.0.0.1", 0, "udp"));
+        }
         SipAgent agent = SipAgent.start(agentSettings("127.0.0.1", 0, "udp", true));
         started.add(agent);
-        ScenarioRunner runner = new ScenarioRunner(agent, settings.run().defaultWithin(), settings.run().scenarioTimeout());
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run());
         List<ScenarioResult> results = new ArrayList<>();
         ScenarioLoader loader = loader();
         for (String name : BundledScenarios.names()) {
@@ -96,10 +104,25 @@ public final class SipDrill implements AutoCloseable {
         return results;
     }
 
+    /**
+     * The redirect server demo plays against: every user is sent to the answer role, and a few
+     * users exercise the caller's side: two Contacts in q order ("multi": the preferred one is busy),
+     * a loop ("loop" and "loop-back") and a 302 without any Contact ("nowhere").
+     */
+    static Settings.Redirect demoRedirects(String answer) {
+        return new Settings.Redirect(302, List.of("<sip:{{user}}@" + answer + ">"), Map.of(
+                "multi", List.of("<sip:carol@" + answer + ">;q=0.5", "<sip:busy@" + answer + ">;q=0.9"),
+                "loop", List.of("<sip:loop-back@{{self}}>"),
+                "loop-back", List.of("<sip:loop@{{self}}>"),
+                "nowhere", List.of()));
+    }
+
     private AgentSettings agentSettings(String host, int port, String transport, boolean observe) {
         Settings.Sip sip = settings.sip();
+        // A scenario's agent records a trace: one stack worker keeps received messages in arrival
+        // order (a pool may process two datagrams a millisecond apart the other way round).
         return new AgentSettings(host == null ? sip.bindHost() : host, port < 0 ? sip.bindPort() : port,
-                transport == null ? sip.transport() : transport, sip.user(), sip.threadPoolSize(), observe);
+                transport == null ? sip.transport() : transport, sip.user(), observe ? 1 : sip.threadPoolSize(), observe);
     }
 
     /** Stops everything started, in parallel: JAIN-SIP's stop waits a fixed second per stack. */

@@ -40,7 +40,7 @@ public final class ConfigLoader {
             resolved.checkValid(reference, "sipdrill");
             rejectUnknownKeys(resolved.getConfig("sipdrill"), reference.getConfig("sipdrill"), "sipdrill");
             return Settings.from(resolved);
-        } catch (ConfigException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
             throw new BadConfig("bad configuration: " + e.getMessage());
         }
     }
@@ -66,7 +66,7 @@ public final class ConfigLoader {
             String key = entry.getKey();
             String quoted = com.typesafe.config.ConfigUtil.joinPath(key);
             if (!reference.hasPathOrNull(quoted)) {
-                if (prefix.endsWith("user-status")) continue; // its keys are user names
+                if (prefix.endsWith("user-status") || prefix.endsWith("redirect.users")) continue; // user names
                 throw new BadConfig("unknown setting " + prefix + "." + key + " ("
                         + entry.getValue().origin().description() + "); see reference.conf for the keys");
             }

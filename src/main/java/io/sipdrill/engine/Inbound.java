@@ -16,11 +16,18 @@ sealed interface Inbound {
 
     record TransportError(long nanos, String method, String reason) implements Inbound { }
 
+    /**
+     * A redirect chain that led nowhere (loop, no usable Contact, targets exhausted, too deep):
+     * stands for the INVITE's outcome, with the last final response and why no retry was made.
+     */
+    record RedirectFailed(long nanos, SipMessageView last, String why, String fix) implements Inbound { }
+
     static String describe(Inbound in) {
         if (in instanceof Request r) return r.message().method() + summary(r.message());
         if (in instanceof Response r) return r.message().status() + " " + r.message().reason()
                 + " to " + r.message().cseqMethod();
         if (in instanceof Timeout t) return "no response to " + t.method() + " (transaction timed out)";
+        if (in instanceof RedirectFailed f) return f.last().status() + " " + f.last().reason() + " to INVITE (" + f.why() + ")";
         TransportError e = (TransportError) in;
         return "transport error sending " + e.method() + ": " + e.reason();
     }

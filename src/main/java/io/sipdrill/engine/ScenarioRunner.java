@@ -1,6 +1,6 @@
 package io.sipdrill.engine;
 
-import io.sipdrill.roles.Sdp;
+import io.sipdrill.config.Settings;
 import io.sipdrill.scenario.Durations;
 import io.sipdrill.scenario.Scenario;
 import io.sipdrill.scenario.StatusPattern;
@@ -14,6 +14,8 @@ import io.sipdrill.sip.ServerExchange;
 import io.sipdrill.sip.SipAgent;
 import io.sipdrill.sip.SipException;
 import io.sipdrill.sip.SipMessageView;
+import io.sipdrill.sip.Sdp;
+import io.sipdrill.sip.TargetPolicy;
 import io.sipdrill.sip.WireMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,11 +39,15 @@ public final class ScenarioRunner {
     private final SipAgent agent;
     private final Duration defaultWithin;
     private final Duration scenarioTimeout;
+    private final int maxRedirects;
+    private final TargetPolicy redirectPolicy;
 
-    public ScenarioRunner(SipAgent agent, Duration defaultWithin, Duration scenarioTimeout) {
+    public ScenarioRunner(SipAgent agent, Settings.Run run) {
         this.agent = agent;
-        this.defaultWithin = defaultWithin;
-        this.scenarioTimeout = scenarioTimeout;
+        this.defaultWithin = run.defaultWithin();
+        this.scenarioTimeout = run.scenarioTimeout();
+        this.maxRedirects = run.maxRedirects();
+        this.redirectPolicy = new TargetPolicy(run.redirectAllowedTargets());
     }
 
     /** Thrown for a variable value that makes a step impossible to play (bad input: exit 2). */
@@ -72,6 +78,10 @@ public final class ScenarioRunner {
         private final long deadline = started + scenarioTimeout.toNanos();
         private volatile int current;
         private Leg leg;
+        /** The redirect chain of the INVITE now pending, when its step follows redirects. */
+        private RedirectFollower redirects;
+        /** 301 Moved Permanently may be remembered (RFC 3261 21.3.2); 302s are not (21.3.3). */
+        private final Map<String, String> permanent = new HashMap<>();
 
         Play(Scenario scenario, Map<String, String> overrides) {
             this.scenario = scenario;
@@ -82,6 +92,9 @@ public final class ScenarioRunner {
             vars.put("sdp", Sdp.audio(agent.host(), 40010));
             vars.put("call-id", "");
             vars.put("last-cseq", "");
+            for (String v : List.of("redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error")) {
+                vars.put(v, "");
+            }
             Map<String, String> unresolved = new java.util.LinkedHashMap<>(scenario.vars());
             unresolved.putAll(overrides);
             resolveAll(unresolved);
@@ -171,6 +184,8 @@ public final class ScenarioRunner {
                 expect(e, new ArrayList<>());
             } else if (step instanceof Step.ExpectNone n) {
                 expectNone(n);
+            } else if (step instanceof Step.Check c) {
+                check(c);
             } else if (step instanceof Step.Pause p) {
                 waitUntil(System.nanoTime() + duration(p.duration(), p.line()).toNanos(), ev -> false);
                 checks.add(Check.pass(p, "a pause", "done"));
@@ -190,7 +205,14 @@ public final class ScenarioRunner {
                 }
                 leg = agent.newLeg(this);
                 legs.add(leg);
-                request = OutgoingRequest.outOfDialog(s.method(), to, expand(s.from(), s.line()), null);
+                String first = to;
+                redirects = null;
+                if (s.followRedirects()) {
+                    first = permanent.getOrDefault(to, to);
+                    redirects = new RedirectFollower(to, first, maxRedirects, redirectPolicy);
+                    publishRedirects("");
+                }
+                request = OutgoingRequest.outOfDialog(s.method(), first, expand(s.from(), s.line()), to);
             } else {
                 request = OutgoingRequest.inDialog(s.method());
             }
@@ -245,6 +267,10 @@ public final class ScenarioRunner {
                     selected[0] = ev;
                     return true;
                 }
+                if (step.isResponse() && ev instanceof Inbound.RedirectFailed && step.of().equals("INVITE")) {
+                    selected[0] = ev;
+                    return true;
+                }
                 return false;
             });
             if (!allPassed()) return; // an optional step's check failed
@@ -264,6 +290,19 @@ public final class ScenarioRunner {
                 return;
             }
             Inbound ev = selected[0];
+            if (ev instanceof Inbound.RedirectFailed f) {
+                String actual = Inbound.describe(f);
+                if (step.status().matches(f.last().status())) {
+                    for (var c : step.capture().entrySet()) vars.put(c.getKey(), capture(c.getValue(), f.last()));
+                    checks.add(Check.pass(step, expected, actual));
+                } else {
+                    String meaning = step.meaning().forKind("redirect");
+                    String fix = step.fix().forKind("redirect");
+                    fail(step, expected, actual, meaning != null ? text(meaning, actual, f.last(), within) : f.why(),
+                            fix != null ? text(fix, actual, f.last(), within) : f.fix());
+                }
+                return;
+            }
             if (ev instanceof Inbound.Timeout || ev instanceof Inbound.TransportError) {
                 String actual = Inbound.describe(ev);
                 String meaning = step.meaning().forKind("timeout");
@@ -401,6 +440,85 @@ public final class ScenarioRunner {
             };
         }
 
+        // ---- redirects -----------------------------------------------------------------
+
+        /** Takes the final responses of an INVITE that follows redirects; true when it consumed one. */
+        private boolean follow(Inbound ev) {
+            if (redirects == null) return false;
+            RedirectFollower.Decision d;
+            SipMessageView last;
+            if (ev instanceof Inbound.Response r && r.message().cseqMethod().equals("INVITE") && r.message().status() >= 200
+                    && Long.valueOf(r.message().cseqNumber()).equals(lastCseq.get("INVITE"))) {
+                last = r.message();
+                d = redirects.onFinal(last);
+            } else if (ev instanceof Inbound.Timeout t && t.method().equals("INVITE") && redirects.followed() > 0) {
+                last = null;
+                d = redirects.onNoAnswer("no answer");
+            } else {
+                return false;
+            }
+            while (d instanceof RedirectFollower.Retry retry) {
+                if (last != null && last.status() == 301) permanent.put(redirects.original(), retry.uri());
+                try {
+                    long cseq = leg.retarget(retry.uri());
+                    lastCseq.put("INVITE", cseq);
+                    vars.put("last-cseq", Long.toString(cseq));
+                    redirects.sent(retry.uri());
+                    publishRedirects("");
+                    return true;
+                } catch (SipException e) {
+                    redirects.sent(retry.uri());
+                    d = redirects.onNoAnswer("not sent: " + e.getMessage());
+                }
+            }
+            if (d instanceof RedirectFollower.Failed f) {
+                publishRedirects(f.why());
+                SipMessageView shown = last != null ? last : syntheticTimeout();
+                redirects = null;
+                inbox.add(new Inbound.RedirectFailed(System.nanoTime(), shown, f.why(), f.fix()));
+                return true;
+            }
+            publishRedirects("");
+            redirects = null;
+            return false;
+        }
+
+        private SipMessageView syntheticTimeout() {
+            return new SipMessageView("INVITE", 408, "Request Timeout (no answer)", "",
+                    List.of(Map.entry("CSeq", lastCseq.get("INVITE") + " INVITE")), "", "");
+        }
+
+        private void publishRedirects(String error) {
+            vars.put("redirect-path", redirects.pathText());
+            vars.put("redirect-count", Integer.toString(redirects.followed()));
+            vars.put("redirect-first", redirects.path().get(0));
+            vars.put("answered-by", redirects.current());
+            vars.put("redirect-error", error);
+        }
+
+        // ---- check ---------------------------------------------------------------------
+
+        private void check(Step.Check c) {
+            String value = expand(c.value(), c.line());
+            boolean ok;
+            String expected;
+            if (c.equals() != null) {
+                String other = expand(c.equals(), c.line());
+                ok = value.equals(other);
+                expected = c.value() + " = \"" + other + "\"";
+            } else {
+                String regex = expand(c.matches(), c.line());
+                ok = Pattern.compile(regex, Pattern.DOTALL).matcher(value).matches();
+                expected = c.value() + " matching " + regex;
+            }
+            String actual = "\"" + value + "\"";
+            if (ok) {
+                checks.add(Check.pass(c, expected, actual));
+            } else {
+                fail(c, expected, actual, text(c.meaning(), actual, null, null), text(c.fix(), actual, null, null));
+            }
+        }
+
         // ---- expect-none ----------------------------------------------------------------
 
         private void expectNone(Step.ExpectNone step) {
@@ -461,7 +579,7 @@ public final class ScenarioRunner {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                if (ev == null) continue;
+                if (ev == null || follow(ev)) continue;
                 int before = checks.size();
                 if (consumer.test(ev)) return true;
                 if (checks.size() == before) pending.add(ev);

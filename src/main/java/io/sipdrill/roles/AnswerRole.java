@@ -4,6 +4,7 @@ import io.sipdrill.config.Settings;
 import io.sipdrill.sip.Leg;
 import io.sipdrill.sip.LegListener;
 import io.sipdrill.sip.Reply;
+import io.sipdrill.sip.Sdp;
 import io.sipdrill.sip.RequestHandler;
 import io.sipdrill.sip.ServerExchange;
 import io.sipdrill.sip.SipMessageView;

@@ -7,7 +7,7 @@ import java.util.TreeSet;
 /** The built-in roles by name, as `serve --role`, `demo` and a scenario's `peer` name them. */
 public final class Roles {
     public static final Set<String> NAMES =
-            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "transferee")));
+            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "redirect", "transferee")));
 
     private Roles() { }
 
@@ -16,6 +16,7 @@ public final class Roles {
         return switch (name) {
             case "answer" -> new AnswerRole(settings.answer());
             case "transferee" -> new TransfereeRole(settings.answer(), settings.transferee());
+            case "redirect" -> new RedirectRole(settings.answer(), settings.redirect());
             default -> throw new IllegalArgumentException("unknown role \"" + name + "\"; built-in roles: "
                     + String.join(", ", new TreeSet<>(NAMES)));
         };

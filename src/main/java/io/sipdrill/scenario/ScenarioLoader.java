@@ -26,13 +26,16 @@ import java.util.regex.PatternSyntaxException;
 public final class ScenarioLoader {
     /** Variables every run provides. */
     public static final Set<String> BUILT_INS = Set.of("local", "local-ip", "local-port", "transport", "sdp",
-            "call-id", "last-cseq");
+            "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error");
     /** Further variables `demo` provides: the address (host:port) of each role it started. */
-    public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address");
+    public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address",
+            "redirect-address");
 
     private static final Set<String> TOP = Set.of("name", "asserts", "source", "peer", "vars", "demo", "answer",
             "steps", "defs");
-    private static final Set<String> SEND = Set.of("send", "to", "from", "headers", "body", "content-type", "capture");
+    private static final Set<String> SEND = Set.of("send", "to", "from", "headers", "body", "content-type", "capture",
+            "follow-redirects");
+    private static final Set<String> CHECK = Set.of("check", "equals", "matches", "meaning", "fix");
     private static final Set<String> EXPECT = Set.of("expect", "of", "when", "headers", "absent", "sipfrag", "body",
             "within", "optional", "repeat", "respond", "capture", "meaning", "fix");
     private static final Set<String> EXPECT_NONE = Set.of("expect-none", "of", "during", "meaning", "fix");
@@ -167,6 +170,7 @@ public final class ScenarioLoader {
             if (s.containsKey("send")) return send(s, where, line);
             if (s.containsKey("expect")) return expect(s, where, line);
             if (s.containsKey("expect-none")) return expectNone(s, where, line);
+            if (s.containsKey("check")) return check(s, where, line);
             if (s.containsKey("pause")) {
                 checkKeys(s, PAUSE, "a pause step");
                 String d = string(s.get("pause"));
@@ -174,7 +178,7 @@ public final class ScenarioLoader {
                 return new Step.Pause(where, line, d);
             }
             throw error(value, "a step must say what it does",
-                    "start it with send = METHOD, expect = METHOD or STATUS, expect-none = ..., or pause = 1s");
+                    "start it with send = METHOD, expect = METHOD or STATUS, expect-none = ..., check = ..., or pause = 1s");
         }
 
         private Step.Send send(ConfigObject s, String where, int line) {
@@ -203,7 +207,14 @@ public final class ScenarioLoader {
                 }
             }
             Map<String, String> capture = captures(s, Set.of("cseq", "call-id"));
-            return new Step.Send(where, line, method, to, from, List.copyOf(headers), type, body, capture);
+            boolean follow = bool(s, "follow-redirects");
+            if (follow && !method.equals("INVITE")) {
+                throw error(s.get("follow-redirects"), "follow-redirects applies to INVITE only", "remove it from this " + method);
+            }
+            if (follow && to == null) {
+                throw error(s.get("follow-redirects"), "follow-redirects needs a new call", "add to = \"{{target}}\"");
+            }
+            return new Step.Send(where, line, method, to, from, List.copyOf(headers), type, body, capture, follow);
         }
 
         private Step.Expect expect(ConfigObject s, String where, int line) {
@@ -253,6 +264,23 @@ public final class ScenarioLoader {
             Map<String, String> capture = captures(s, null);
             return new Step.Expect(where, line, method, status, of, when, check, within, optional, repeat, respond, capture,
                     meaning, fix);
+        }
+
+        private Step.Check check(ConfigObject s, String where, int line) {
+            checkKeys(s, CHECK, "a check step");
+            String value = string(s.get("check"));
+            checkRefs(s.get("check"), value, declared);
+            String equals = optionalString(s, "equals", null);
+            String matches = optionalString(s, "matches", null);
+            if ((equals == null) == (matches == null)) {
+                throw error(s, "a check step compares with exactly one of equals or matches",
+                        "e.g. { check = \"{{redirect-count}}\", equals = \"1\" }");
+            }
+            String other = equals != null ? equals : matches;
+            checkRefs(s.get(equals != null ? "equals" : "matches"), other, declared);
+            if (matches != null && Template.references(matches).isEmpty()) checkRegex(s.get("matches"), matches);
+            return new Step.Check(where, line, value, equals, matches, optionalString(s, "meaning", null),
+                    optionalString(s, "fix", null));
         }
 
         private Step.ExpectNone expectNone(ConfigObject s, String where, int line) {

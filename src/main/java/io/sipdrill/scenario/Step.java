@@ -15,7 +15,7 @@ public sealed interface Step {
 
     /** Sends a request: a new one (INVITE, OPTIONS) or, once a dialog exists, in the dialog. */
     record Send(String where, int line, String method, String to, String from, List<Map.Entry<String, String>> headers,
-                String contentType, String body, Map<String, String> capture) implements Step {
+                String contentType, String body, Map<String, String> capture, boolean followRedirects) implements Step {
         public String describe() { return "send " + method; }
     }
 
@@ -42,17 +42,24 @@ public sealed interface Step {
     }
 
     /**
-     * A text for failures, chosen by what failed: timeout, status, headers, absent, sipfrag, body;
+     * A text for failures, chosen by what failed: timeout, status, headers, absent, sipfrag, body,
+     * redirect (a redirect chain that led nowhere: loop, no Contact, exhausted targets);
      * "default" covers the kinds not named. A plain string in the file sets only the default.
      */
     record Explanation(Map<String, String> byKind) {
         public static final Explanation NONE = new Explanation(Map.of());
         public static final List<String> KINDS = List.of("default", "timeout", "status", "headers", "absent",
-                "sipfrag", "body");
+                "sipfrag", "body", "redirect");
 
         public String forKind(String kind) {
             return byKind.getOrDefault(kind, byKind.get("default"));
         }
+    }
+
+    /** Asserts something about a variable (a capture, the redirect path): equal to, or matching a regex. */
+    record Check(String where, int line, String value, String equals, String matches, String meaning, String fix)
+            implements Step {
+        public String describe() { return "check " + value; }
     }
 
     /** Waits a while (keeps a call up, spaces two requests). */

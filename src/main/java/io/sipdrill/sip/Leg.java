@@ -32,6 +32,7 @@ public final class Leg {
     private volatile SipProvider provider;
     private volatile Dialog dialog;
     private volatile ClientTransaction invite;
+    private volatile Request lastInvite;
     private volatile long inviteCseq;
     private volatile boolean ended;
 
@@ -101,6 +102,7 @@ public final class Leg {
             if (spec.method().equals(Request.INVITE)) {
                 invite = ct;
                 inviteCseq = cseq;
+                if (!inDialog) lastInvite = request;
             }
             if (inDialog) {
                 dialog.sendRequest(ct);
@@ -116,6 +118,49 @@ public final class Leg {
             throw e;
         } catch (Exception e) {
             throw new SipException("cannot send " + spec.method() + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * Sends the last INVITE again to another Request-URI, after a 3xx or a failed redirect target:
+     * a new transaction with the same Call-ID, From tag and body, and the next CSeq (RFC 3261
+     * 8.1.3.4). Returns the CSeq number used.
+     */
+    public long retarget(String uri) {
+        if (lastInvite == null) throw new SipException("cannot follow a redirect: no INVITE was sent on this call");
+        try {
+            Request next = (Request) lastInvite.clone();
+            URI target = agent.addresses.createURI(uri.trim());
+            String transport = agent.transport();
+            if (target instanceof SipURI sip) {
+                if (sip.getTransportParam() != null) {
+                    transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
+                } else if (!transport.equals("udp")) {
+                    sip.setTransportParam(transport);
+                }
+            }
+            next.setRequestURI(target);
+            long cseq = inviteCseq + 1;
+            ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
+            next.removeHeader(ViaHeader.NAME);
+            next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
+            next.setHeader(agent.contactHeader(transport));
+            provider = agent.provider(transport);
+            ClientTransaction ct = provider.getNewClientTransaction(next);
+            ct.setApplicationData(this);
+            invite = ct;
+            inviteCseq = cseq;
+            lastInvite = next;
+            if (ct.getDialog() != null) {
+                dialog = ct.getDialog();
+                dialog.setApplicationData(this);
+            }
+            ct.sendRequest();
+            return cseq;
+        } catch (SipException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SipException("cannot send INVITE to " + uri + ": " + describe(e), e);
         }
     }
 

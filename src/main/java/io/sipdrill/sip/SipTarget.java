@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
@@ -16,6 +17,33 @@ import javax.sip.address.URI;
 public record SipTarget(String uri, String user, String host, int port, Map<String, String> embeddedHeaders) {
     private static final gov.nist.javax.sip.address.AddressFactoryImpl ADDRESSES =
             new gov.nist.javax.sip.address.AddressFactoryImpl();
+    private static final gov.nist.javax.sip.header.HeaderFactoryImpl HEADERS =
+            new gov.nist.javax.sip.header.HeaderFactoryImpl();
+
+    /** One Contact of a 3xx: where to retry, with its q-value (1.0 when absent) and expires (-1 when absent). */
+    public record Contact(SipTarget target, float q, int expires) { }
+
+    /**
+     * Parses the value of one Contact header (a name-addr with parameters, or a list of them).
+     * Throws SipException saying what is wrong: unparseable, or not a sip: URI.
+     */
+    public static List<Contact> contacts(String headerValue) {
+        List<Contact> out = new java.util.ArrayList<>();
+        List<?> headers;
+        try {
+            headers = HEADERS.createHeaders("Contact: " + headerValue);
+        } catch (Exception e) {
+            throw new SipException("unparseable Contact \"" + headerValue + "\"");
+        }
+        for (Object o : headers) {
+            javax.sip.header.ContactHeader c = (javax.sip.header.ContactHeader) o;
+            if (c.getAddress() == null || c.isWildCard()) throw new SipException("Contact \"*\" is not a place to retry");
+            SipTarget target = parse(c.getAddress().getURI().toString());
+            float q = c.getQValue() < 0 ? 1.0f : c.getQValue();
+            out.add(new Contact(target, q, c.getExpires()));
+        }
+        return out;
+    }
 
     /** Parses "sip:carol@host?Replaces=..." or "<sip:...>" or a name-addr; throws SipException if not sip:. */
     public static SipTarget parse(String text) {

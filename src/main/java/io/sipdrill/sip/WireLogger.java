@@ -15,9 +15,27 @@ public final class WireLogger implements ServerLogger {
 
     void sink(Consumer<WireMessage> sink) { this.sink = sink; }
 
+    /**
+     * Over UDP the stack logs a received response twice, from the channel and again "before
+     * processing" (over TCP only the latter): the same object, so it is taken once. A retransmission
+     * is a new object and is kept, as it did cross the wire.
+     */
+    private final SIPMessage[] recentlyReceived = new SIPMessage[64];
+    private int next;
+
     @Override
     public void logMessage(SIPMessage message, String from, String to, boolean sender, long time) {
+        if (!sender && seenBefore(message)) return;
         sink.accept(new WireMessage(time, sender, from, to, SipMessageView.of(message)));
+    }
+
+    private synchronized boolean seenBefore(SIPMessage message) {
+        for (SIPMessage m : recentlyReceived) {
+            if (m == message) return true;
+        }
+        recentlyReceived[next] = message;
+        next = (next + 1) % recentlyReceived.length;
+        return false;
     }
 
     @Override

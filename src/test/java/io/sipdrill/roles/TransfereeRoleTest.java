@@ -9,6 +9,7 @@ import io.sipdrill.sip.Leg;
 import io.sipdrill.sip.LegListener;
 import io.sipdrill.sip.OutgoingRequest;
 import io.sipdrill.sip.Reply;
+import io.sipdrill.sip.Sdp;
 import io.sipdrill.sip.ServerExchange;
 import io.sipdrill.sip.SipAgent;
 import io.sipdrill.sip.SipMessageView;

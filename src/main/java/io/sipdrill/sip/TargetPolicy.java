@@ -1,4 +1,4 @@
-package io.sipdrill.roles;
+package io.sipdrill.sip;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

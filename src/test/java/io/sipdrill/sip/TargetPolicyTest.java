@@ -1,4 +1,4 @@
-package io.sipdrill.roles;
+package io.sipdrill.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

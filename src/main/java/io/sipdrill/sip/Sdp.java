@@ -1,4 +1,4 @@
-package io.sipdrill.roles;
+package io.sipdrill.sip;
 
 /** The session description roles offer and answer with: audio, no media is actually sent. */
 public final class Sdp {
