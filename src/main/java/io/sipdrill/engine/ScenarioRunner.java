@@ -41,6 +41,8 @@ public final class ScenarioRunner {
     private final Duration scenarioTimeout;
     private final int maxRedirects;
     private final TargetPolicy redirectPolicy;
+    /** 301 Moved Permanently may be remembered for the rest of the run (RFC 3261 21.3.2); 302 never (21.3.3). */
+    private final Map<String, String> permanent = new ConcurrentHashMap<>();
 
     public ScenarioRunner(SipAgent agent, Settings.Run run) {
         this.agent = agent;
@@ -80,8 +82,6 @@ public final class ScenarioRunner {
         private Leg leg;
         /** The redirect chain of the INVITE now pending, when its step follows redirects. */
         private RedirectFollower redirects;
-        /** 301 Moved Permanently may be remembered (RFC 3261 21.3.2); 302s are not (21.3.3). */
-        private final Map<String, String> permanent = new HashMap<>();
 
         Play(Scenario scenario, Map<String, String> overrides) {
             this.scenario = scenario;

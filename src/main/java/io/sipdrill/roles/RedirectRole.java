@@ -4,6 +4,8 @@ import io.sipdrill.config.Settings;
 import io.sipdrill.sip.Leg;
 import io.sipdrill.sip.Reply;
 import io.sipdrill.sip.ServerExchange;
+import io.sipdrill.sip.SipException;
+import io.sipdrill.sip.SipTarget;
 import java.util.List;
 
 /**
@@ -17,6 +19,16 @@ public final class RedirectRole extends AnswerRole {
     public RedirectRole(Settings.Answer answer, Settings.Redirect settings) {
         super(answer);
         this.settings = settings;
+        List<String> all = new java.util.ArrayList<>(settings.contacts());
+        settings.users().values().forEach(all::addAll);
+        for (String contact : all) {
+            try {
+                SipTarget.checkContactSyntax(contact.replace("{{user}}", "user").replace("{{self}}", "127.0.0.1:5060"));
+            } catch (SipException e) {
+                throw new IllegalArgumentException("sipdrill.roles.redirect: Contact " + contact + ": " + e.getMessage()
+                        + " (write a Contact value such as \"<sip:carol@127.0.0.1:5062>;q=0.5\")");
+            }
+        }
     }
 
     @Override

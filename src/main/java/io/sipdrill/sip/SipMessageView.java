@@ -84,6 +84,14 @@ public record SipMessageView(
                 headers.add(Map.entry(name, headerValue((Header) values.next())));
             }
         }
+        // headers the stack could not parse are kept aside by it; a verdict must still see them
+        if (message instanceof gov.nist.javax.sip.message.SIPMessage sip) {
+            for (var it = sip.getUnrecognizedHeaders(); it != null && it.hasNext(); ) {
+                String line = it.next();
+                int colon = line.indexOf(':');
+                if (colon > 0) headers.add(Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
+            }
+        }
         byte[] raw = message.getRawContent();
         String body = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
         String text = message.toString();

@@ -29,13 +29,7 @@ public record SipTarget(String uri, String user, String host, int port, Map<Stri
      */
     public static List<Contact> contacts(String headerValue) {
         List<Contact> out = new java.util.ArrayList<>();
-        List<?> headers;
-        try {
-            headers = HEADERS.createHeaders("Contact: " + headerValue);
-        } catch (Exception e) {
-            throw new SipException("unparseable Contact \"" + headerValue + "\"");
-        }
-        for (Object o : headers) {
+        for (Object o : contactHeaders(headerValue)) {
             javax.sip.header.ContactHeader c = (javax.sip.header.ContactHeader) o;
             if (c.getAddress() == null || c.isWildCard()) throw new SipException("Contact \"*\" is not a place to retry");
             SipTarget target = parse(c.getAddress().getURI().toString());
@@ -43,6 +37,19 @@ public record SipTarget(String uri, String user, String host, int port, Map<Stri
             out.add(new Contact(target, q, c.getExpires()));
         }
         return out;
+    }
+
+    /** Checks that a Contact header value parses (any URI scheme); throws SipException if not. */
+    public static void checkContactSyntax(String headerValue) {
+        contactHeaders(headerValue);
+    }
+
+    private static List<?> contactHeaders(String headerValue) {
+        try {
+            return HEADERS.createHeaders("Contact: " + headerValue);
+        } catch (Exception e) {
+            throw new SipException("it does not parse as a Contact (RFC 3261 20.10)");
+        }
     }
 
     /** Parses "sip:carol@host?Replaces=..." or "<sip:...>" or a name-addr; throws SipException if not sip:. */

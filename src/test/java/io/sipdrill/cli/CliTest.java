@@ -80,7 +80,12 @@ class CliTest {
         assertThat(Main.execute("run", "basic/call", "--set", "sipdrill.sip.transprt=tcp")).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(err()).contains("unknown setting sipdrill.sip.transprt");
         assertThat(Main.execute("serve", "--role", "pbx")).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(err()).contains("unknown role \"pbx\"; built-in roles: answer, transferee");
+        assertThat(err()).contains("unknown role \"pbx\"; built-in roles: answer, redirect, transferee");
+        assertThat(Main.execute("serve", "--role", "redirect", "--set", "sipdrill.roles.redirect.status=404")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("sipdrill.roles.redirect.status must be 301, 302, 305 or 380, not 404");
+        assertThat(Main.execute("serve", "--role", "redirect", "--bind", "127.0.0.1:0",
+                "--set", "sipdrill.roles.redirect.contacts=[\"<sip:@@>;;q=\"]")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("sipdrill.roles.redirect: Contact <sip:@@>;;q=: it does not parse as a Contact");
         assertThat(Main.execute("frobnicate")).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(err()).doesNotContain("Exception").doesNotContain("\tat ");
     }
