@@ -1,6 +1,13 @@
 package io.sipdrill;
 
 import io.sipdrill.config.Settings;
+import io.sipdrill.http.HttpServer;
+import io.sipdrill.stir.Pem;
+import io.sipdrill.stir.Stir;
+import io.sipdrill.stir.TestPki;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.sipdrill.engine.ScenarioResult;
 import io.sipdrill.engine.ScenarioRunner;
 import io.sipdrill.roles.AnswerRole;
@@ -21,7 +28,7 @@ import java.util.function.Consumer;
  * stack's threads would otherwise keep the JVM alive).
  */
 public final class SipDrill implements AutoCloseable {
-    private final Settings settings;
+    private Settings settings;
     private final List<AutoCloseable> started = new ArrayList<>();
 
     public SipDrill(Settings settings) {
@@ -31,6 +38,32 @@ public final class SipDrill implements AutoCloseable {
     public Settings settings() { return settings; }
 
     public ScenarioLoader loader() { return new ScenarioLoader(Roles.NAMES); }
+
+    /**
+     * Serves HTTP (health, and the signing certificate when one is configured, so an x5u can point
+     * at sipdrill itself). With no x5u configured, the published certificate's URL becomes the x5u.
+     */
+    public HttpServer startHttp(String host, int port) {
+        HttpServer http = HttpServer.start(host, port);
+        started.add(http);
+        Settings.Stir stir = settings.stir();
+        if (!stir.certificate().isBlank()) {
+            Path cert = Path.of(stir.certificate());
+            byte[] pem;
+            try {
+                pem = Files.readAllBytes(cert);
+                Pem.certificates(pem);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("sipdrill.stir.sign.certificate: cannot publish " + cert + ": " + e.getMessage());
+            }
+            String url = http.publish("/certs/" + cert.getFileName(), "application/x-pem-file", pem);
+            if (stir.x5u().isBlank()) settings = settings.withStir(stir.withSigning(stir.privateKey(), stir.certificate(), url));
+        }
+        return http;
+    }
+
+    /** The URL verifiers fetch the signing certificate from, or "" when calls are not signed. */
+    public String x5u() { return settings.stir().x5u(); }
 
     /** A built-in role serving on its own agent. */
     public record RunningRole(String name, SipAgent agent, AnswerRole role) implements AutoCloseable {
@@ -61,7 +94,7 @@ public final class SipDrill implements AutoCloseable {
                                      String transport, Consumer<ScenarioResult> onEach) {
         SipAgent agent = SipAgent.start(agentSettings(host, port, transport, true));
         started.add(agent);
-        ScenarioRunner runner = new ScenarioRunner(agent, settings.run());
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run(), Stir.signer(settings.stir()));
         List<ScenarioResult> results = new ArrayList<>();
         for (Scenario s : scenarios) {
             Map<String, String> own = new LinkedHashMap<>();
@@ -82,13 +115,14 @@ public final class SipDrill implements AutoCloseable {
     public List<ScenarioResult> demo(Consumer<ScenarioResult> onEach) {
         Map<String, RunningRole> roles = new LinkedHashMap<>();
         roles.put("answer", startRole("answer", "127.0.0.1", 0, "udp"));
-        Settings demoSettings = settings.withRedirect(demoRedirects(roles.get("answer").address()));
+        Settings demoSettings = settings.withRedirect(demoRedirects(roles.get("answer").address()))
+                .withStir(demoPki());
         for (String name : Roles.NAMES) {
             if (!roles.containsKey(name)) roles.put(name, startRole(name, demoSettings, "127.0.0.1", 0, "udp"));
         }
         SipAgent agent = SipAgent.start(agentSettings("127.0.0.1", 0, "udp", true));
         started.add(agent);
-        ScenarioRunner runner = new ScenarioRunner(agent, settings.run());
+        ScenarioRunner runner = new ScenarioRunner(agent, settings.run(), Stir.signer(demoSettings.stir()));
         List<ScenarioResult> results = new ArrayList<>();
         ScenarioLoader loader = loader();
         for (String name : BundledScenarios.names()) {
@@ -102,6 +136,28 @@ public final class SipDrill implements AutoCloseable {
             onEach.accept(r);
         }
         return results;
+    }
+
+    /**
+     * A throw-away test PKI for the demo: calls are signed with its key, its certificate is served
+     * over HTTP on loopback for x5u, and the spam-blocking callee trusts its root.
+     */
+    private Settings.Stir demoPki() {
+        try {
+            Path dir = Files.createTempDirectory("sipdrill-demo-pki");
+            started.add(() -> {
+                for (String f : TestPki.FILES) Files.deleteIfExists(dir.resolve(f));
+                Files.deleteIfExists(dir);
+            });
+            TestPki.create(dir, "1234", false);
+            HttpServer http = HttpServer.start("127.0.0.1", 0);
+            started.add(http);
+            String url = http.publish("/certs/sp-cert.pem", "application/x-pem-file", Files.readAllBytes(dir.resolve("sp-cert.pem")));
+            return settings.stir().withSigning(dir.resolve("sp-key.pem").toString(), dir.resolve("sp-cert.pem").toString(), url)
+                    .withTrustAnchors(List.of(dir.resolve("ca-cert.pem").toString()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the demo's test PKI: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The sipdrill command line. Help goes to stdout, errors to stderr; exit codes per {@link ExitCode}. */
 @Command(name = "sipdrill", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Scriptable SIP test agent: plays scenarios against SIP peers and asserts RFC behaviour.",
-        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ValidateCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ValidateCommand.class, KeysCommand.class},
         footer = {"", "Exit codes: 0 pass, 1 a scenario assertion failed, 2 bad usage, configuration or scenario file."})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Every setting, read once from the layered configuration into immutable typed values. */
-public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee transferee, Redirect redirect) {
+public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee transferee, Redirect redirect,
+                       Stir stir, SpamCallee spamCallee) {
 
     public record Sip(String bindHost, int bindPort, String transport, String user, int threadPoolSize) { }
 
@@ -24,8 +25,43 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         }
     }
 
+    public record Stir(String privateKey, String certificate, String x5u, List<String> x5uAllowedHosts,
+                       Duration x5uTimeout, int x5uMaxBytes, Duration x5uCacheTtl, List<String> trustAnchors,
+                       Duration maxAge) {
+        public Stir withSigning(String key, String cert, String url) {
+            return new Stir(key, cert, url, x5uAllowedHosts, x5uTimeout, x5uMaxBytes, x5uCacheTtl, trustAnchors, maxAge);
+        }
+
+        public Stir withTrustAnchors(List<String> anchors) {
+            return new Stir(privateKey, certificate, x5u, x5uAllowedHosts, x5uTimeout, x5uMaxBytes, x5uCacheTtl, anchors, maxAge);
+        }
+    }
+
+    /** Per attestation level (A, B, C) and "missing": 0 to answer, else the status to reject with. */
+    public record SpamCallee(Map<String, Integer> policy, List<String> denyTns, List<String> allowTns) { }
+
     public Settings withRedirect(Redirect newRedirect) {
-        return new Settings(lang, sip, run, answer, transferee, newRedirect);
+        return new Settings(lang, sip, run, answer, transferee, newRedirect, stir, spamCallee);
+    }
+
+    public Settings withStir(Stir newStir) {
+        return new Settings(lang, sip, run, answer, transferee, redirect, newStir, spamCallee);
+    }
+
+    private static Map<String, Integer> policy(Config c) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String level : List.of("A", "B", "C", "missing")) {
+            String v = c.getString(level);
+            if (v.equals("answer")) {
+                out.put(level, 0);
+            } else if (List.of("607", "608", "403", "428").contains(v)) {
+                out.put(level, Integer.parseInt(v));
+            } else {
+                throw new IllegalArgumentException("sipdrill.roles.spam-callee.policy." + level
+                        + " must be answer, 607, 608, 403 or 428, not " + v);
+            }
+        }
+        return Map.copyOf(out);
     }
 
     public record Answer(int status, Map<String, Integer> userStatus, boolean ring) { }
@@ -40,6 +76,9 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         Config answer = c.getConfig("roles.answer");
         Config transferee = c.getConfig("roles.transferee");
         Config redirect = c.getConfig("roles.redirect");
+        Config sign = c.getConfig("stir.sign");
+        Config verify = c.getConfig("stir.verify");
+        Config spam = c.getConfig("roles.spam-callee");
         Map<String, List<String>> redirectUsers = new TreeMap<>();
         redirect.getConfig("users").root().keySet().forEach(user ->
                 redirectUsers.put(user, List.copyOf(redirect.getConfig("users").getStringList("\"" + user + "\""))));
@@ -58,6 +97,12 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                         List.copyOf(transferee.getStringList("allowed-targets")),
                         transferee.getDuration("transferred-call-hold"), transferee.getInt("subscription-expires")),
                 new Redirect(redirect.getInt("status"), List.copyOf(redirect.getStringList("contacts")),
-                        Map.copyOf(redirectUsers)));
+                        Map.copyOf(redirectUsers)),
+                new Stir(sign.getString("private-key"), sign.getString("certificate"), sign.getString("x5u"),
+                        List.copyOf(verify.getStringList("x5u-allowed-hosts")), verify.getDuration("x5u-timeout"),
+                        verify.getInt("x5u-max-bytes"), verify.getDuration("x5u-cache-ttl"),
+                        List.copyOf(verify.getStringList("trust-anchors")), verify.getDuration("max-age")),
+                new SpamCallee(policy(spam.getConfig("policy")), List.copyOf(spam.getStringList("deny-tns")),
+                        List.copyOf(spam.getStringList("allow-tns"))));
     }
 }

@@ -17,6 +17,7 @@ import io.sipdrill.sip.SipMessageView;
 import io.sipdrill.sip.Sdp;
 import io.sipdrill.sip.TargetPolicy;
 import io.sipdrill.sip.WireMessage;
+import io.sipdrill.stir.PassportSigner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,8 +45,12 @@ public final class ScenarioRunner {
     /** 301 Moved Permanently may be remembered for the rest of the run (RFC 3261 21.3.2); 302 never (21.3.3). */
     private final Map<String, String> permanent = new ConcurrentHashMap<>();
 
-    public ScenarioRunner(SipAgent agent, Settings.Run run) {
+    private final PassportSigner signer;
+
+    /** @param signer signs calls whose step says sign = A, B or C; null when no key is configured */
+    public ScenarioRunner(SipAgent agent, Settings.Run run, PassportSigner signer) {
         this.agent = agent;
+        this.signer = signer;
         this.defaultWithin = run.defaultWithin();
         this.scenarioTimeout = run.scenarioTimeout();
         this.maxRedirects = run.maxRedirects();
@@ -216,6 +221,7 @@ public final class ScenarioRunner {
             } else {
                 request = OutgoingRequest.inDialog(s.method());
             }
+            if (s.sign() != null) request = sign(s, request, to);
             for (var h : s.headers()) request = request.header(h.getKey(), expand(h.getValue(), s.line()));
             String body = expand(s.body(), s.line());
             if (body != null) request = request.withBody(expand(s.contentType(), s.line()), body);
@@ -232,6 +238,34 @@ public final class ScenarioRunner {
                 fail(s, s.method() + " sent", "could not send: " + e.getMessage(),
                         "sipdrill could not put the request on the wire",
                         "check the target URI and that the transport (--transport) is the one the peer listens on");
+            }
+        }
+
+        /** Adds an Identity header (RFC 8224) at the step's attestation; "none" sends the call unsigned. */
+        private OutgoingRequest sign(Step.Send s, OutgoingRequest request, String to) {
+            String attest = expand(s.sign(), s.line()).trim();
+            if (attest.isEmpty() || attest.equalsIgnoreCase("none")) return request;
+            if (signer == null) {
+                throw new BadVariable(s.where() + ": this call is to be signed (sign = " + attest + ") but no key is set: "
+                        + "set sipdrill.stir.sign.private-key and .certificate (./sipdrill keys init DIR makes them) and "
+                        + "run with --http HOST:PORT, or set sipdrill.stir.sign.x5u");
+            }
+            String from = request.from() != null ? request.from() : agent.uri(null);
+            try {
+                String identity = signer.identity(attest, userOf(from), userOf(to), System.currentTimeMillis() / 1000);
+                return request.header("Identity", identity);
+            } catch (IllegalArgumentException e) {
+                throw new BadVariable(s.where() + ": cannot sign this call: " + e.getMessage()
+                        + " (the From and the target need telephone numbers as users, e.g. sip:+15551230000@host)");
+            }
+        }
+
+        private String userOf(String uri) {
+            try {
+                String user = io.sipdrill.sip.SipTarget.parse(uri).user();
+                return user == null ? "" : user;
+            } catch (SipException e) {
+                return uri;
             }
         }
 

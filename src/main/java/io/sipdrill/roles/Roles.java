@@ -1,13 +1,15 @@
 package io.sipdrill.roles;
 
 import io.sipdrill.config.Settings;
+import io.sipdrill.stir.AttestationPolicy;
+import io.sipdrill.stir.Stir;
 import java.util.Set;
 import java.util.TreeSet;
 
 /** The built-in roles by name, as `serve --role`, `demo` and a scenario's `peer` name them. */
 public final class Roles {
     public static final Set<String> NAMES =
-            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "redirect", "transferee")));
+            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "redirect", "spam-callee", "transferee")));
 
     private Roles() { }
 
@@ -17,6 +19,8 @@ public final class Roles {
             case "answer" -> new AnswerRole(settings.answer());
             case "transferee" -> new TransfereeRole(settings.answer(), settings.transferee());
             case "redirect" -> new RedirectRole(settings.answer(), settings.redirect());
+            case "spam-callee" -> new SpamCalleeRole(settings.answer(), Stir.verifier(settings.stir()),
+                    new AttestationPolicy(settings.spamCallee()));
             default -> throw new IllegalArgumentException("unknown role \"" + name + "\"; built-in roles: "
                     + String.join(", ", new TreeSet<>(NAMES)));
         };

@@ -29,12 +29,12 @@ public final class ScenarioLoader {
             "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error");
     /** Further variables `demo` provides: the address (host:port) of each role it started. */
     public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address",
-            "redirect-address");
+            "redirect-address", "spam-callee-address");
 
     private static final Set<String> TOP = Set.of("name", "asserts", "source", "peer", "vars", "demo", "answer",
             "steps", "defs");
     private static final Set<String> SEND = Set.of("send", "to", "from", "headers", "body", "content-type", "capture",
-            "follow-redirects");
+            "follow-redirects", "sign");
     private static final Set<String> CHECK = Set.of("check", "equals", "matches", "meaning", "fix");
     private static final Set<String> EXPECT = Set.of("expect", "of", "when", "headers", "absent", "sipfrag", "body",
             "within", "optional", "repeat", "respond", "capture", "meaning", "fix");
@@ -214,7 +214,18 @@ public final class ScenarioLoader {
             if (follow && to == null) {
                 throw error(s.get("follow-redirects"), "follow-redirects needs a new call", "add to = \"{{target}}\"");
             }
-            return new Step.Send(where, line, method, to, from, List.copyOf(headers), type, body, capture, follow);
+            String sign = optionalString(s, "sign", null);
+            if (sign != null) {
+                if (!method.equals("INVITE") || to == null) {
+                    throw error(s.get("sign"), "sign applies to an INVITE that starts a call", "remove it, or add to = ...");
+                }
+                checkRefs(s.get("sign"), sign, declared);
+                if (Template.references(sign).isEmpty() && !List.of("A", "B", "C", "none").contains(sign)) {
+                    throw error(s.get("sign"), "sign takes an attestation level, not \"" + sign + "\"",
+                            "write sign = A, B, C, or none for an unsigned call");
+                }
+            }
+            return new Step.Send(where, line, method, to, from, List.copyOf(headers), type, body, capture, follow, sign);
         }
 
         private Step.Expect expect(ConfigObject s, String where, int line) {

@@ -15,7 +15,8 @@ public sealed interface Step {
 
     /** Sends a request: a new one (INVITE, OPTIONS) or, once a dialog exists, in the dialog. */
     record Send(String where, int line, String method, String to, String from, List<Map.Entry<String, String>> headers,
-                String contentType, String body, Map<String, String> capture, boolean followRedirects) implements Step {
+                String contentType, String body, Map<String, String> capture, boolean followRedirects,
+                String sign) implements Step {
         public String describe() { return "send " + method; }
     }
 

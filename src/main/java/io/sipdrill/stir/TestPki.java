@@ -1,0 +1,96 @@
+package io.sipdrill.stir;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERIA5String;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A STIR/SHAKEN test PKI: a root (an STI-CA stand-in) and an ES256 service-provider certificate it
+ * signs, carrying TNAuthList (RFC 8226) with a service provider code. For labs and tests only.
+ */
+public final class TestPki {
+    /** id-pe-TNAuthList (RFC 8226 section 9). */
+    static final ASN1ObjectIdentifier TN_AUTH_LIST = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.1.26");
+    public static final List<String> FILES = List.of("ca-cert.pem", "ca-key.pem", "sp-cert.pem", "sp-key.pem");
+
+    private TestPki() { }
+
+    /** Writes the four files into dir; refuses to overwrite any unless force. */
+    public static void create(Path dir, String spc, boolean force) throws IOException {
+        for (String f : FILES) {
+            if (Files.exists(dir.resolve(f)) && !force) {
+                throw new IllegalArgumentException(dir.resolve(f) + " exists; keys init does not overwrite keys "
+                        + "unless given --force");
+            }
+        }
+        try {
+            KeyPair ca = ecKey();
+            KeyPair sp = ecKey();
+            Instant now = Instant.now();
+            X500Name caName = new X500Name("CN=sipdrill test STI-CA,O=sipdrill");
+            X509Certificate caCert = certificate(caName, caName, ca, ca, now, Duration.ofDays(3650), true, null);
+            X509Certificate spCert = certificate(caName, new X500Name("CN=SHAKEN " + spc + ",O=sipdrill test SP"),
+                    sp, ca, now, Duration.ofDays(365), false, spc);
+            Files.createDirectories(dir);
+            write(dir.resolve("ca-cert.pem"), Pem.encode(caCert));
+            write(dir.resolve("ca-key.pem"), Pem.encode(ca.getPrivate()));
+            write(dir.resolve("sp-cert.pem"), Pem.encode(spCert));
+            write(dir.resolve("sp-key.pem"), Pem.encode(sp.getPrivate()));
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot make the test PKI: " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+    }
+
+    private static KeyPair ecKey() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    private static X509Certificate certificate(X500Name issuer, X500Name subject, KeyPair subjectKey, KeyPair issuerKey,
+                                               Instant from, Duration valid, boolean ca, String spc)
+            throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException, IOException {
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
+                Date.from(from.minus(Duration.ofMinutes(5))), Date.from(from.plus(valid)), subject, subjectKey.getPublic());
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey.getPublic()));
+        b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey.getPublic()));
+        if (spc != null) {
+            // TNAuthorizationList ::= SEQUENCE OF TNEntry; TNEntry spc [0] ServiceProviderCode (IA5String)
+            b.addExtension(TN_AUTH_LIST, false, new DERSequence(new DERTaggedObject(true, 0, new DERIA5String(spc))));
+        }
+        var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate());
+        return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+    }
+}
