@@ -33,7 +33,16 @@ public final class PassportVerifier {
     /** Chains already validated, by x5u, until they or the cache entry expire. */
     private final Map<String, ValidChain> validated = new ConcurrentHashMap<>();
 
-    private record ValidChain(List<X509Certificate> chain, long untilMillis) { }
+    /** A validated chain, with its leaf key already in Bouncy Castle's form (it keeps its precomputation). */
+    private record ValidChain(List<X509Certificate> chain, java.security.PublicKey key, long untilMillis) { }
+
+    private static final ThreadLocal<Signature> ES256 = ThreadLocal.withInitial(() -> {
+        try {
+            return Signature.getInstance("SHA256withPLAIN-ECDSA", Crypto.provider());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     public PassportVerifier(CertificateFetcher fetcher, List<X509Certificate> trustAnchors, Duration maxAge, Clock clock) {
         this.fetcher = fetcher;
@@ -62,7 +71,7 @@ public final class PassportVerifier {
             return CompletableFuture.completedFuture(new Verification(438, e.getMessage(), null));
         }
         return chain(x5u).thenApply(chain -> {
-            checkSignature(p, chain.get(0));
+            checkSignature(p, chain.key());
             return new Verification(0, "valid, attestation " + p.attest(), p);
         }).exceptionally(t -> {
             Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -125,16 +134,26 @@ public final class PassportVerifier {
         }
     }
 
-    private CompletableFuture<List<X509Certificate>> chain(String x5u) {
+    private CompletableFuture<ValidChain> chain(String x5u) {
         ValidChain known = validated.get(x5u);
         long now = clock.millis();
-        if (known != null && now < known.untilMillis()) return CompletableFuture.completedFuture(known.chain());
+        if (known != null && now < known.untilMillis()) return CompletableFuture.completedFuture(known);
         return fetcher.fetch(x5u).thenApply(chain -> {
             validate(x5u, chain);
             long until = Math.min(now + Duration.ofMinutes(10).toMillis(), chain.get(0).getNotAfter().getTime());
-            validated.put(x5u, new ValidChain(chain, until));
-            return chain;
+            ValidChain valid = new ValidChain(chain, bcKey(chain.get(0)), until);
+            validated.put(x5u, valid);
+            return valid;
         });
+    }
+
+    private static java.security.PublicKey bcKey(X509Certificate leaf) {
+        try {
+            return java.security.KeyFactory.getInstance("EC", Crypto.provider())
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(leaf.getPublicKey().getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new StirFailure(437, "the certificate's key is not an EC key usable for ES256: " + e.getMessage());
+        }
     }
 
     private void validate(String x5u, List<X509Certificate> chain) {
@@ -157,10 +176,10 @@ public final class PassportVerifier {
         }
     }
 
-    private static void checkSignature(Passport p, X509Certificate leaf) {
+    private static void checkSignature(Passport p, java.security.PublicKey key) {
         try {
-            Signature s = Signature.getInstance("SHA256withPLAIN-ECDSA", Crypto.provider());
-            s.initVerify(leaf.getPublicKey());
+            Signature s = ES256.get();
+            s.initVerify(key);
             s.update(p.signingInput().getBytes(StandardCharsets.US_ASCII));
             if (p.signature().length != 64 || !s.verify(p.signature())) {
                 throw new StirFailure(438, "the signature does not verify with the certificate at " + p.headerString("x5u"));
