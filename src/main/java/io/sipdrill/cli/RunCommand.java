@@ -41,6 +41,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "udp|tcp", description = "Transport for requests sipdrill sends")
     String transport;
 
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Serve HTTP here: /health and the signing certificate, which becomes the x5u of signed calls")
+    String http;
+
     @Option(names = "--junit", paramLabel = "FILE", description = "Write JUnit XML here")
     File junit;
 
@@ -69,13 +73,18 @@ final class RunCommand implements Callable<Integer> {
         }
         String[] hp = SharedOptions.hostPort(bind);
         PrintStream out = System.out;
+        String[] httpAt = SharedOptions.hostPort(http);
         try (SipDrill drill = new SipDrill(shared.settings())) {
+            if (httpAt != null) {
+                var server = drill.startHttp(httpAt[0], Integer.parseInt(httpAt[1]));
+                System.err.println("sipdrill: HTTP on " + server.baseUrl() + (drill.x5u().isBlank() ? "" : ", x5u " + drill.x5u()));
+            }
             List<Scenario> loaded = new ArrayList<>();
             for (String s : scenarios) loaded.add(drill.loader().load(s));
             for (String name : values.keySet()) {
                 if (loaded.stream().noneMatch(s -> s.vars().containsKey(name))) {
                     throw new Failures.UsageError("no scenario given has a variable " + name + "; "
-                            + loaded.get(0).name() + " has: " + String.join(", ", loaded.get(0).vars().keySet()));
+                            + loaded.get(0).name() + " has: " + String.join(", ", new java.util.TreeSet<>(loaded.get(0).vars().keySet())));
                 }
             }
             List<ScenarioResult> results = drill.play(loaded, values, hp == null ? null : hp[0],

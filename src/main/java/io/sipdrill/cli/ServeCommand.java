@@ -13,7 +13,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     SharedOptions shared;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "answer, redirect or transferee")
+    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "answer, redirect, spam-callee or transferee")
     String role;
 
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Where to listen (default 127.0.0.1:5060)")
@@ -21,6 +21,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--transport", paramLabel = "udp|tcp", description = "Transport for requests the role originates")
     String transport;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Serve HTTP here: /health and the signing certificate (sipdrill.stir.sign.certificate) for x5u")
+    String http;
 
     @Override
     public Integer call() throws Exception {
@@ -31,13 +35,19 @@ final class ServeCommand implements Callable<Integer> {
         SipDrill drill = new SipDrill(shared.settings());
         CountDownLatch stopped = new CountDownLatch(1);
         try {
+            String[] httpAt = SharedOptions.hostPort(http);
+            String httpLine = "";
+            if (httpAt != null) {
+                var server = drill.startHttp(httpAt[0], Integer.parseInt(httpAt[1]));
+                httpLine = "; HTTP on " + server.baseUrl() + (drill.x5u().isBlank() ? "" : ", certificate at " + drill.x5u());
+            }
             SipDrill.RunningRole running = drill.startRole(role, hp[0], Integer.parseInt(hp[1]), transport);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 drill.close();
                 stopped.countDown();
             }, "sipdrill-stop"));
             System.out.println("sipdrill serve: role " + role + " listening on " + running.address()
-                    + " (udp and tcp); stop with Ctrl-C");
+                    + " (udp and tcp)" + httpLine + "; stop with Ctrl-C");
             System.out.flush();
             stopped.await();
             return ExitCode.PASS;

@@ -25,11 +25,20 @@ sealed interface Inbound {
     static String describe(Inbound in) {
         if (in instanceof Request r) return r.message().method() + summary(r.message());
         if (in instanceof Response r) return r.message().status() + " " + r.message().reason()
-                + " to " + r.message().cseqMethod();
+                + " to " + r.message().cseqMethod() + reason(r.message());
         if (in instanceof Timeout t) return "no response to " + t.method() + " (transaction timed out)";
         if (in instanceof RedirectFailed f) return f.last().status() + " " + f.last().reason() + " to INVITE (" + f.why() + ")";
         TransportError e = (TransportError) in;
         return "transport error sending " + e.method() + ": " + e.reason();
+    }
+
+    /** The peer's own account of a failure (RFC 3326 Reason header), when it gives one. */
+    private static String reason(SipMessageView m) {
+        if (m.status() < 300) return "";
+        return m.header("Reason").map(r -> {
+            java.util.regex.Matcher text = java.util.regex.Pattern.compile("text\\s*=\\s*\"([^\"]*)\"").matcher(r);
+            return " (Reason: " + (text.find() ? text.group(1) : r) + ")";
+        }).orElse("");
     }
 
     private static String summary(SipMessageView m) {
