@@ -99,6 +99,22 @@ class CliTest {
     }
 
     @Test
+    void keysInitWritesATestPkiAndNeverOverwritesUnlessForced(@TempDir Path dir) throws Exception {
+        assertThat(Main.execute("keys", "init", dir.toString())).isEqualTo(ExitCode.PASS);
+        for (String f : io.sipdrill.stir.TestPki.FILES) assertThat(dir.resolve(f)).isNotEmptyFile();
+        assertThat(out()).contains("sipdrill.stir.sign.private-key", "sipdrill.stir.verify.trust-anchors");
+        String before = Files.readString(dir.resolve("sp-key.pem"));
+        assertThat(Main.execute("keys", "init", dir.toString())).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("exists; keys init does not overwrite keys unless given --force");
+        assertThat(Files.readString(dir.resolve("sp-key.pem"))).isEqualTo(before);
+        assertThat(Main.execute("keys", "init", "--force", dir.toString())).isEqualTo(ExitCode.PASS);
+        assertThat(Files.readString(dir.resolve("sp-key.pem"))).isNotEqualTo(before);
+        var sp = io.sipdrill.stir.Pem.certificates(dir.resolve("sp-cert.pem")).get(0);
+        assertThat(sp.getNonCriticalExtensionOIDs()).contains("1.3.6.1.5.5.7.1.26");
+        sp.verify(io.sipdrill.stir.Pem.certificates(dir.resolve("ca-cert.pem")).get(0).getPublicKey());
+    }
+
+    @Test
     void helpGoesToStdoutAndVersionPrints() {
         assertThat(Main.execute("--help")).isEqualTo(ExitCode.PASS);
         assertThat(out()).contains("demo", "run", "serve", "validate", "Exit codes: 0 pass, 1");
