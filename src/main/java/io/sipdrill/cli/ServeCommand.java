@@ -42,6 +42,7 @@ final class ServeCommand implements Callable<Integer> {
                 httpLine = "; HTTP on " + server.baseUrl() + (drill.x5u().isBlank() ? "" : ", certificate at " + drill.x5u());
             }
             SipDrill.RunningRole running = drill.startRole(role, hp[0], Integer.parseInt(hp[1]), transport);
+            running.role().verdicts(line -> System.out.println(role + ": " + line));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 drill.close();
                 stopped.countDown();

@@ -66,6 +66,9 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
     @Override
     public void onTimeout(Leg leg, String method) { }
 
+    /** Roles that judge calls report one line per call here; the others have nothing to say. */
+    public void verdicts(java.util.function.Consumer<String> sink) { }
+
     @Override
     public void close() { }
 }

@@ -26,11 +26,18 @@ public final class SpamCalleeRole extends AnswerRole {
     private static final Logger LOG = LoggerFactory.getLogger(SpamCalleeRole.class);
     private final PassportVerifier verifier;
     private final AttestationPolicy policy;
+    private volatile java.util.function.Consumer<String> verdicts = line -> LOG.info(line);
 
     public SpamCalleeRole(Settings.Answer answer, PassportVerifier verifier, AttestationPolicy policy) {
         super(answer);
         this.verifier = verifier;
         this.policy = policy;
+    }
+
+    /** Where the one-line verdict of each call goes (serve prints them). */
+    @Override
+    public void verdicts(java.util.function.Consumer<String> sink) {
+        this.verdicts = sink;
     }
 
     @Override
@@ -45,12 +52,14 @@ public final class SpamCalleeRole extends AnswerRole {
         CompletableFuture<Verification> checked = identity.isPresent()
                 ? verifier.verify(identity.get(), callers, callees) : CompletableFuture.completedFuture(null);
         String caller = callers.isEmpty() ? "" : callers.get(0);
+        if (!checked.isDone()) request.respond(Reply.of(100)); // the check may take a while (x5u fetch)
         checked.whenComplete((v, failure) -> {
             try {
                 AttestationPolicy.Decision d = failure != null
                         ? new AttestationPolicy.Decision(500, "verification failed: " + failure)
                         : policy.decide(v, caller);
-                LOG.info("{} from {}: {}", d.answer() ? "answered" : "rejected " + d.status(), caller, d.reason());
+                verdicts.accept((d.answer() ? "200 answered " : d.status() + " rejected ") + caller + " -> "
+                        + (callees.isEmpty() ? "?" : callees.get(0)) + ": " + d.reason());
                 if (d.answer()) {
                     super.answerInvite(request);
                 } else {

@@ -239,6 +239,18 @@ public final class SipAgent implements AutoCloseable {
                 cancel(provider, request, st);
                 return;
             }
+            if (st == null && !request.getMethod().equals(Request.ACK)) {
+                // The transaction is made on arrival, so the stack absorbs retransmissions even while
+                // the answer is still being worked out (a STIR check, a call placed elsewhere).
+                try {
+                    st = provider.getNewServerTransaction(request);
+                } catch (javax.sip.TransactionAlreadyExistsException retransmission) {
+                    return;
+                } catch (Exception e) {
+                    LOG.debug("no server transaction for {}: {}", request.getMethod(), e.getMessage());
+                    return;
+                }
+            }
             ServerExchange exchange = new ServerExchange(SipAgent.this, provider, request, st);
             Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
             try {
@@ -254,6 +266,13 @@ public final class SipAgent implements AutoCloseable {
         }
 
         private void cancel(SipProvider provider, Request cancel, ServerTransaction st) {
+            if (st == null) {
+                try {
+                    st = provider.getNewServerTransaction(cancel);
+                } catch (Exception retransmissionOrStray) {
+                    return;
+                }
+            }
             ServerExchange exchange = new ServerExchange(SipAgent.this, provider, cancel, st);
             SIPServerTransaction invite = st == null ? null
                     : ((SIPServerTransaction) st).getCanceledInviteTransaction();

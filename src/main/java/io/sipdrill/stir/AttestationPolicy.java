@@ -32,7 +32,8 @@ public final class AttestationPolicy {
         if (caller != null && allow.contains(caller)) return new Decision(0, "caller " + callerTn + " is on the allow list");
         String level = v == null ? "missing" : v.attest();
         int status = settings.policy().get(level);
-        String what = v == null ? "no Identity header" : "attestation " + level;
+        String what = v == null ? "no Identity header"
+                : "attestation " + level + " (orig.tn " + v.passport().origTn() + ", dest.tn " + v.passport().destTns() + ")";
         return new Decision(status, what + ": policy " + (status == 0 ? "answers" : "rejects with " + status));
     }
 }

@@ -60,7 +60,8 @@ class SpamScenariosTest {
     @Test
     void aLegitimateCallRejected607IsExplainedWithTheFix() {
         Check f = play("spam/signed-call", blocker, "attestation", "C").failure().orElseThrow();
-        assertThat(f.actual()).isEqualTo("607 Unwanted to INVITE (Reason: attestation C: policy rejects with 607)");
+        assertThat(f.actual()).isEqualTo("607 Unwanted to INVITE (Reason: attestation C (orig.tn 15551230000, "
+                + "dest.tn [15551240000]): policy rejects with 607)");
         assertThat(f.meaning()).startsWith("the callee's system judged the call unwanted (607, RFC 8197), often on STIR/SHAKEN grounds");
         assertThat(f.fix()).contains("full attestation A");
     }

@@ -77,6 +77,27 @@ class SipAgentTest {
     }
 
     @Test
+    void aCancelledInviteGets487AndTheCancel200() {
+        SipAgent callee = agent("udp");
+        SipAgent caller = agent("udp");
+        Recorder calleeSide = new Recorder();
+        List<ServerExchange> pending = new CopyOnWriteArrayList<>();
+        callee.onRequest(exchange -> {
+            exchange.leg(calleeSide);
+            exchange.respond(Reply.of(180));
+            pending.add(exchange); // never answered finally: the caller gives up
+        });
+        Recorder callerSide = new Recorder();
+        Leg leg = caller.newLeg(callerSide);
+        leg.send(OutgoingRequest.outOfDialog("INVITE", callee.uri("bob"), null, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> callerSide.responses.stream().anyMatch(r -> r.status() == 180));
+        leg.cancel();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(callerSide.responses)
+                .extracting(SipMessageView::label).contains("200 OK (CANCEL)", "487 Request Terminated (INVITE)"));
+        assertThat(pending.get(0).finalStatus()).isEqualTo(487);
+    }
+
+    @Test
     void secondAgentOnABusyPortIsAClearError() {
         SipAgent first = agent("udp");
         org.assertj.core.api.Assertions.assertThatThrownBy(
