@@ -24,9 +24,23 @@ final class Sipp implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** A SIPp UAS waiting for one call. */
+    /** A SIPp UAS waiting for one call; returns once SIPp holds its port, so no first request is lost. */
     static Sipp uas(String scenario, String transport, String... extra) throws IOException {
-        return start(scenario, null, transport, extra);
+        Sipp sipp = start(scenario, null, transport, extra);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> !sipp.process.isAlive() || portTaken(sipp.port, transport));
+        return sipp;
+    }
+
+    private static boolean portTaken(int port, String transport) {
+        try (java.io.Closeable probe = transport.equals("tcp")
+                ? new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))
+                : new DatagramSocket(port, InetAddress.getByName("127.0.0.1"))) {
+            return false;
+        } catch (IOException inUse) {
+            return true;
+        }
     }
 
     /** A SIPp UAC placing one call to host:port. */
