@@ -107,10 +107,7 @@ public final class Leg {
             if (inDialog) {
                 dialog.sendRequest(ct);
             } else {
-                if (dialog == null && ct.getDialog() != null) {
-                    dialog = ct.getDialog();
-                    dialog.setApplicationData(this);
-                }
+                if (dialog == null) adoptDialog(ct);
                 ct.sendRequest();
             }
             return cseq;
@@ -131,14 +128,7 @@ public final class Leg {
         try {
             Request next = (Request) lastInvite.clone();
             URI target = agent.addresses.createURI(uri.trim());
-            String transport = agent.transport();
-            if (target instanceof SipURI sip) {
-                if (sip.getTransportParam() != null) {
-                    transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
-                } else if (!transport.equals("udp")) {
-                    sip.setTransportParam(transport);
-                }
-            }
+            String transport = transportFor(target, "INVITE");
             next.setRequestURI(target);
             long cseq = inviteCseq + 1;
             ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
@@ -151,10 +141,7 @@ public final class Leg {
             invite = ct;
             inviteCseq = cseq;
             lastInvite = next;
-            if (ct.getDialog() != null) {
-                dialog = ct.getDialog();
-                dialog.setApplicationData(this);
-            }
+            adoptDialog(ct);
             ct.sendRequest();
             return cseq;
         } catch (SipException e) {
@@ -192,11 +179,39 @@ public final class Leg {
 
     void onResponse(Response response, ClientTransaction ct) {
         if (ct == null) return; // a retransmitted 2xx: the dialog layer re-sends the ACK itself
-        if (dialog == null && ct.getDialog() != null) {
+        if (dialog == null) adoptDialog(ct);
+        listener.onResponse(this, SipMessageView.of(response));
+    }
+
+    /** Takes the dialog the stack made for a client transaction as this leg's own. */
+    private void adoptDialog(ClientTransaction ct) {
+        if (ct.getDialog() != null) {
             dialog = ct.getDialog();
             dialog.setApplicationData(this);
         }
-        listener.onResponse(this, SipMessageView.of(response));
+    }
+
+    /**
+     * The transport a request to this URI goes over: its transport parameter, else the agent's,
+     * which is then written into the URI so the stack's router picks it too.
+     */
+    private String transportFor(URI target, String method) {
+        if (!(target instanceof SipURI sip)) throw new SipException("cannot send " + method + " to " + target
+                + ": only sip: URIs can be called");
+        String transport = agent.transport();
+        if (sip.getTransportParam() != null) {
+            transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
+        } else if (!transport.equals("udp")) {
+            try {
+                sip.setTransportParam(transport);
+            } catch (ParseException e) {
+                throw new SipException("cannot set transport " + transport + " on " + target);
+            }
+        }
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            throw new SipException("transport " + transport + " is not supported (udp or tcp)");
+        }
+        return transport;
     }
 
     void ended() {
@@ -210,20 +225,7 @@ public final class Leg {
             throw new SipException("cannot send " + spec.method() + ": no target URI");
         }
         URI target = agent.addresses.createURI(spec.requestUri().trim());
-        String transport = agent.transport();
-        if (target instanceof SipURI sip) {
-            if (sip.getTransportParam() != null) {
-                transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
-            } else if (!transport.equals("udp")) {
-                sip.setTransportParam(transport);
-            }
-        } else {
-            throw new SipException("cannot send " + spec.method() + " to " + spec.requestUri()
-                    + ": only sip: URIs can be called");
-        }
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
-            throw new SipException("transport " + transport + " is not supported (udp or tcp)");
-        }
+        String transport = transportFor(target, spec.method());
         provider = agent.provider(transport);
         String fromText = spec.from() == null ? agent.uri(agent.settings.user()) : spec.from();
         String toText = spec.to() == null ? spec.requestUri() : spec.to();
