@@ -30,14 +30,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        try (SipDrill drill = new SipDrill(shared.settings())) {
+        var settings = shared.settings();
+        VerdictTable verdicts = shared.verdicts(settings);
+        try (SipDrill drill = new SipDrill(settings)) {
             out.println("sipdrill demo: built-in roles " + String.join(", ", Roles.NAMES)
                     + " on 127.0.0.1, bundled scenarios against them");
-            List<ScenarioResult> results = drill.demo(r -> VerdictTable.printLine(out, r));
+            List<ScenarioResult> results = drill.demo(r -> verdicts.printLine(out, r));
             Path dir = report != null ? report.toPath() : Path.of(drill.settings().run().reportDir());
-            ReportWriter.write(dir, results);
-            if (junit != null) io.sipdrill.report.JUnitXml.write(junit.toPath(), "sipdrill-demo", results);
-            out.println(VerdictTable.summary(results) + "  (report: " + dir + ")");
+            ReportWriter.write(dir, results, verdicts);
+            if (junit != null) io.sipdrill.report.JUnitXml.write(junit.toPath(), "sipdrill-demo", results, verdicts);
+            out.println(verdicts.summary(results) + "  (report: " + dir + ")");
             return results.stream().allMatch(ScenarioResult::passed) ? ExitCode.PASS : ExitCode.FAILED;
         }
     }

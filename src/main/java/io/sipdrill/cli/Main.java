@@ -6,13 +6,18 @@ import picocli.CommandLine.Command;
 /** The sipdrill command line. Help goes to stdout, errors to stderr; exit codes per {@link ExitCode}. */
 @Command(name = "sipdrill", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Scriptable SIP test agent: plays scenarios against SIP peers and asserts RFC behaviour.",
-        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ValidateCommand.class, KeysCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ValidateCommand.class, ExplainCommand.class, KeysCommand.class},
         footer = {"", "Exit codes: 0 pass, 1 a scenario assertion failed, 2 bad usage, configuration or scenario file."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Arabic and Chinese verdicts must survive a terminal or CI log whose locale is not UTF-8
+        System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
+                java.nio.charset.StandardCharsets.UTF_8));
         int code = execute(args);
         System.exit(code); // stack threads must not keep the JVM alive
     }

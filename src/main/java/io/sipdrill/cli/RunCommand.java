@@ -74,7 +74,9 @@ final class RunCommand implements Callable<Integer> {
         String[] hp = SharedOptions.hostPort(bind);
         PrintStream out = System.out;
         String[] httpAt = SharedOptions.hostPort(http);
-        try (SipDrill drill = new SipDrill(shared.settings())) {
+        var settings = shared.settings();
+        VerdictTable verdicts = shared.verdicts(settings);
+        try (SipDrill drill = new SipDrill(settings)) {
             if (httpAt != null) {
                 var server = drill.startHttp(httpAt[0], Integer.parseInt(httpAt[1]));
                 System.err.println("sipdrill: HTTP on " + server.baseUrl() + (drill.x5u().isBlank() ? "" : ", x5u " + drill.x5u()));
@@ -88,10 +90,10 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             List<ScenarioResult> results = drill.play(loaded, values, hp == null ? null : hp[0],
-                    hp == null ? -1 : Integer.parseInt(hp[1]), transport, r -> VerdictTable.printLine(out, r));
-            if (junit != null) JUnitXml.write(junit.toPath(), "sipdrill", results);
-            if (report != null) ReportWriter.write(report.toPath(), results);
-            out.println(VerdictTable.summary(results));
+                    hp == null ? -1 : Integer.parseInt(hp[1]), transport, r -> verdicts.printLine(out, r));
+            if (junit != null) JUnitXml.write(junit.toPath(), "sipdrill", results, verdicts);
+            if (report != null) ReportWriter.write(report.toPath(), results, verdicts);
+            out.println(verdicts.summary(results));
             return results.stream().allMatch(ScenarioResult::passed) ? ExitCode.PASS : ExitCode.FAILED;
         }
     }

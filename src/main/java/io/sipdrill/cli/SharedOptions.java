@@ -1,7 +1,10 @@
 package io.sipdrill.cli;
 
 import io.sipdrill.config.ConfigLoader;
+import io.sipdrill.catalogue.Catalogue;
+import io.sipdrill.catalogue.Explainer;
 import io.sipdrill.config.Settings;
+import io.sipdrill.report.VerdictTable;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +19,18 @@ final class SharedOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "A configuration file (HOCON) over config/application.conf")
     File config;
 
+    @Option(names = "--lang", paramLabel = "en|ar|zh",
+            description = "Language of verdicts and explanations (default: sipdrill.lang, else the system's, else en)")
+    String lang;
+
     Settings settings() {
         return ConfigLoader.load(config, sets);
+    }
+
+    /** Verdicts in the chosen language: --lang, else sipdrill.lang, else the system locale, else English. */
+    VerdictTable verdicts(Settings settings) {
+        String chosen = Catalogue.choose(lang, settings.lang(), java.util.Locale.getDefault());
+        return new VerdictTable(new Explainer(Catalogue.of(chosen)));
     }
 
     /** "127.0.0.1:5070" or "[::1]:5070" or "127.0.0.1" (port 0: any). */

@@ -7,19 +7,14 @@ import io.sipdrill.scenario.Step;
  * how to fix it.
  */
 public record Check(String where, String step, boolean passed, String expected, String actual,
-                    String meaning, String fix) {
+                    String meaning, String fix, int code) {
 
     static Check pass(Step s, String expected, String actual) {
-        return new Check(s.where(), s.describe(), true, expected, actual, null, null);
+        return new Check(s.where(), s.describe(), true, expected, actual, null, null, 0);
     }
 
-    /** Multi-line text for consoles and JUnit failures. */
-    public String explain() {
-        StringBuilder b = new StringBuilder();
-        b.append("expected: ").append(expected).append('\n');
-        b.append("got:      ").append(actual).append('\n');
-        if (meaning != null && !meaning.isBlank()) b.append("meaning:  ").append(meaning).append('\n');
-        if (fix != null && !fix.isBlank()) b.append("fix:      ").append(fix).append('\n');
-        return b.toString();
+    /** The response code this check is about (a status that did not match), or 0. */
+    public boolean aboutCode() {
+        return code >= 100;
     }
 }

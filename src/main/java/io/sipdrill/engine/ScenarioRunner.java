@@ -333,7 +333,7 @@ public final class ScenarioRunner {
                     String meaning = step.meaning().forKind("redirect");
                     String fix = step.fix().forKind("redirect");
                     fail(step, expected, actual, meaning != null ? text(meaning, actual, f.last(), within) : f.why(),
-                            fix != null ? text(fix, actual, f.last(), within) : f.fix());
+                            fix != null ? text(fix, actual, f.last(), within) : f.fix(), f.last().status());
                 }
                 return;
             }
@@ -395,7 +395,7 @@ public final class ScenarioRunner {
             String expected = step.isResponse() ? step.status() + " to " + step.of() : step.method();
             String actual = Inbound.describe(ev);
             if (step.isResponse() && !step.status().matches(m.status())) {
-                return failure(step, "status", expected, actual, m, responseMeaning(m));
+                return failure(step, "status", expected, actual, m, null); // the catalogue explains the code
             }
             Problem problem = conditionsHold(step.check(), m, step.line());
             if (problem != null) {
@@ -411,14 +411,7 @@ public final class ScenarioRunner {
             String meaning = step.meaning().forKind(kind);
             return new Check(step.where(), step.describe(), false, expected, actual,
                     meaning != null ? text(meaning, actual, m, null) : defaultMeaning,
-                    text(step.fix().forKind(kind), actual, m, null));
-        }
-
-        private String responseMeaning(SipMessageView m) {
-            int s = m.status();
-            String kind = s < 300 ? "success" : s < 400 ? "a redirection" : s < 500 ? "a client error (the peer refused the request as sent)"
-                    : s < 600 ? "a server error (the peer failed)" : "a global failure (no other destination will accept it)";
-            return s + " " + m.reason() + " is " + kind;
+                    text(step.fix().forKind(kind), actual, m, null), m.isRequest() ? 0 : m.status());
         }
 
         private String describe(Step.Conditions c) {
@@ -572,8 +565,9 @@ public final class ScenarioRunner {
                 checks.add(Check.pass(step, expected, "none arrived"));
             } else {
                 String actual = Inbound.describe(hit[0]);
+                int code = hit[0] instanceof Inbound.Response r ? r.message().status() : 0;
                 fail(step, expected, actual, text(step.meaning(), actual, null, during),
-                        text(step.fix(), actual, null, during));
+                        text(step.fix(), actual, null, during), code);
             }
         }
 
@@ -714,7 +708,11 @@ public final class ScenarioRunner {
         // ---- helpers ---------------------------------------------------------------------
 
         private void fail(Step step, String expected, String actual, String meaning, String fix) {
-            checks.add(new Check(step.where(), step.describe(), false, expected, actual, meaning, fix));
+            fail(step, expected, actual, meaning, fix, 0);
+        }
+
+        private void fail(Step step, String expected, String actual, String meaning, String fix, int code) {
+            checks.add(new Check(step.where(), step.describe(), false, expected, actual, meaning, fix, code));
         }
 
         private String expand(String text, int line) {

@@ -13,7 +13,7 @@ import java.util.Locale;
 public final class JUnitXml {
     private JUnitXml() { }
 
-    public static void write(Path file, String suite, List<ScenarioResult> results) throws IOException {
+    public static void write(Path file, String suite, List<ScenarioResult> results, VerdictTable verdicts) throws IOException {
         long failures = results.stream().filter(r -> !r.passed()).count();
         double total = results.stream().mapToLong(r -> r.elapsed().toMillis()).sum() / 1000.0;
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -26,7 +26,7 @@ public final class JUnitXml {
                 if (c.passed()) continue;
                 x.append("    <failure message=\"").append(esc(c.step() + ": expected " + c.expected() + ", got " + c.actual()))
                         .append("\" type=\"").append(esc(c.step())).append("\">")
-                        .append(esc(VerdictTable.failureText(r, c))).append("</failure>\n");
+                        .append(esc(verdicts.failureText(c))).append("</failure>\n");
             }
             x.append("    <system-out>").append(esc(r.asserts() + "\nSource: " + r.source())).append("</system-out>\n");
             x.append("  </testcase>\n");

@@ -21,18 +21,18 @@ public final class ReportWriter {
 
     private ReportWriter() { }
 
-    public static void write(Path dir, List<ScenarioResult> results) throws IOException {
+    public static void write(Path dir, List<ScenarioResult> results, VerdictTable verdicts) throws IOException {
         Files.createDirectories(dir.resolve("traces"));
-        StringBuilder verdicts = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         for (ScenarioResult r : results) {
-            verdicts.append(r.passed() ? "PASS  " : "FAIL  ").append(r.name()).append('\n');
-            r.failure().ifPresent(f -> verdicts.append(VerdictTable.failureText(r, f).indent(6)));
+            text.append(r.passed() ? "PASS  " : "FAIL  ").append(r.name()).append('\n');
+            r.failure().ifPresent(f -> text.append(verdicts.failureText(f).indent(6)));
             Files.writeString(dir.resolve("traces").resolve(r.name().replace('/', '_') + ".txt"), trace(r),
                     StandardCharsets.UTF_8);
         }
-        verdicts.append(VerdictTable.summary(results)).append('\n');
-        Files.writeString(dir.resolve("verdicts.txt"), verdicts.toString(), StandardCharsets.UTF_8);
-        JUnitXml.write(dir.resolve("junit.xml"), "sipdrill", results);
+        text.append(verdicts.summary(results)).append('\n');
+        Files.writeString(dir.resolve("verdicts.txt"), text.toString(), StandardCharsets.UTF_8);
+        JUnitXml.write(dir.resolve("junit.xml"), "sipdrill", results, verdicts);
     }
 
     static String trace(ScenarioResult r) {

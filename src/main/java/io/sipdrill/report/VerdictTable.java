@@ -1,27 +1,58 @@
 package io.sipdrill.report;
 
+import io.sipdrill.catalogue.Bidi;
+import io.sipdrill.catalogue.Catalogue;
+import io.sipdrill.catalogue.Explainer;
 import io.sipdrill.engine.Check;
 import io.sipdrill.engine.ScenarioResult;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** The console verdict: one line per scenario, the failure explained under it, then a summary. */
+/**
+ * The verdict as people read it, in their language: one line per scenario; under a failure what
+ * was expected, what arrived, what it means and what to do, and what the response code means.
+ */
 public final class VerdictTable {
-    private VerdictTable() { }
+    private final Explainer explainer;
+    private final Catalogue c;
 
-    public static void printLine(PrintStream out, ScenarioResult r) {
+    public VerdictTable(Explainer explainer) {
+        this.explainer = explainer;
+        this.c = explainer.catalogue();
+    }
+
+    public static VerdictTable english() {
+        return new VerdictTable(new Explainer(Catalogue.of("en")));
+    }
+
+    public void printLine(PrintStream out, ScenarioResult r) {
         out.printf(Locale.ROOT, "%-4s  %-32s %6.2f s  %s%n", r.passed() ? "PASS" : "FAIL", r.name(),
                 r.elapsed().toMillis() / 1000.0, r.target());
-        r.failure().ifPresent(f -> out.print(indent(failureText(r, f))));
+        r.failure().ifPresent(f -> out.print(indent(failureText(f))));
     }
 
-    /** The failure as the user reads it: where, expected, got, meaning, fix. */
-    public static String failureText(ScenarioResult r, Check f) {
-        return f.step() + "  (" + f.where() + ")\n" + f.explain();
+    /** The failure: where, expected, got, meaning, fix, and the catalogue's word on the code. */
+    public String failureText(Check f) {
+        StringBuilder b = new StringBuilder();
+        b.append(f.step()).append("  (").append(f.where()).append(")\n");
+        line(b, "verdict-expected", f.expected());
+        line(b, "verdict-got", f.actual());
+        if (f.meaning() != null && !f.meaning().isBlank()) line(b, "verdict-meaning", f.meaning());
+        if (f.fix() != null && !f.fix().isBlank()) line(b, "verdict-fix", f.fix());
+        if (f.aboutCode()) {
+            String code = explainer.forVerdict(f.code());
+            if (code != null) line(b, "verdict-code", code);
+        }
+        return b.toString();
     }
 
-    public static String summary(List<ScenarioResult> results) {
+    private void line(StringBuilder b, String label, String text) {
+        String head = c.label(label) + ":";
+        b.append(Bidi.forTerminal(head + " ".repeat(Math.max(1, 10 - head.length())) + text, c.rightToLeft())).append('\n');
+    }
+
+    public String summary(List<ScenarioResult> results) {
         long passed = results.stream().filter(ScenarioResult::passed).count();
         long failed = results.size() - passed;
         return results.size() + " scenario" + (results.size() == 1 ? "" : "s") + ": " + passed + " passed, "

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sipdrill.SipDrill;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,51 @@ class CliTest {
         var sp = io.sipdrill.stir.Pem.certificates(dir.resolve("sp-cert.pem")).get(0);
         assertThat(sp.getNonCriticalExtensionOIDs()).contains("1.3.6.1.5.5.7.1.26");
         sp.verify(io.sipdrill.stir.Pem.certificates(dir.resolve("ca-cert.pem")).get(0).getPublicKey());
+    }
+
+    @Test
+    void explainPrintsOneCodeOrTwoSideBySideInTheChosenLanguage() {
+        assertThat(Main.execute("explain", "607")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).startsWith("607 Unwanted\n").contains("6xx Global Failure", "attestation (A)", "RFC 8197");
+        out.reset();
+        assertThat(Main.execute("explain", "202", "607")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).contains("202 Accepted", "607 Unwanted", "Key differences", "When to expect or use which");
+        out.reset();
+        assertThat(Main.execute("explain", "607", "--lang", "zh")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).startsWith("607 Unwanted (").contains("RFC 8197").containsPattern("\\p{IsHan}{4,}");
+        out.reset();
+        assertThat(Main.execute("explain", "302", "--lang", "ar")).isEqualTo(ExitCode.PASS);
+        assertThat(out()).startsWith("\u200F").containsPattern("\\p{IsArabic}{4,}");
+    }
+
+    @Test
+    void unknownCodesAndLanguagesAreBadInput() {
+        assertThat(Main.execute("explain", "999")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("sipdrill: 999: unknown response code (SIP codes are 100-699)");
+        assertThat(Main.execute("explain", "abc")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(Main.execute("explain", "607", "--lang", "fr")).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err()).contains("language must be one of en, ar, zh, not fr");
+        assertThat(Main.execute("explain", "200", "202", "607")).isEqualTo(ExitCode.BAD_INPUT);
+    }
+
+    @Test
+    void aFailedVerdictExplainsTheResponseCodeInTheChosenLanguage(@TempDir Path dir) throws Exception {
+        SipDrill drill = new SipDrill(io.sipdrill.TestSettings.with());
+        try (drill) {
+            var answer = drill.startRole("answer", "127.0.0.1", 0, "udp");
+            // user "decline" is answered 603: basic/call expected 200
+            int code = Main.execute("run", "basic/call", "--target", "sip:decline@" + answer.address(),
+                    "--junit", dir.resolve("en.xml").toString());
+            assertThat(code).isEqualTo(ExitCode.FAILED);
+            assertThat(out()).contains("got:      603 Decline to INVITE",
+                    "code:     603 Decline (6xx Global Failure): ");
+            assertThat(Files.readString(dir.resolve("en.xml"))).contains("code:     603 Decline (6xx Global Failure)");
+            out.reset();
+            assertThat(Main.execute("run", "basic/call", "--target", "sip:decline@" + answer.address(), "--lang", "zh"))
+                    .isEqualTo(ExitCode.FAILED);
+            String zh = io.sipdrill.catalogue.Catalogue.of("zh").label("verdict-code");
+            assertThat(out()).contains(zh + ":").contains("603 Decline (").containsPattern("\\p{IsHan}{4,}");
+        }
     }
 
     @Test
