@@ -12,7 +12,9 @@ public final class Bidi {
     static final char RLM = '\u200F';
     static final char LRI = '\u2066';
     static final char PDI = '\u2069';
-    private static final Pattern LATIN_RUN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 .,:;/@=_+()'\"<>\\-]*[A-Za-z0-9)>\"']|[A-Za-z0-9]");
+    /** A Latin run; it ends on a letter, digit or closing bracket only when it holds the opening one. */
+    private static final Pattern LATIN_RUN = Pattern.compile(
+            "[A-Za-z0-9](?:[A-Za-z0-9 .,:;/@=_+'\"<>\\-]|\\([A-Za-z0-9 .,:;/@=_+'\"<>\\-]*\\))*(?<![ .,:;'\"<-])");
 
     private Bidi() { }
 

@@ -91,6 +91,15 @@ class CatalogueTest {
     }
 
     @Test
+    void latinRunsAreIsolatedWithoutSwallowingTheArabicTextsBrackets() {
+        String ar = Bidi.forTerminal("مكالمة مزعجة (spam) و(A) في RFC 3261 (section 21) ثم 607 Unwanted.", true);
+        assertThat(ar).startsWith("\u200F");
+        assertThat(ar).contains("(\u2066spam\u2069)", "(\u2066A\u2069)", "\u2066RFC 3261 (section 21)\u2069",
+                "\u2066607 Unwanted\u2069.");
+        assertThat(Bidi.forTerminal("607 Unwanted (spam)", false)).isEqualTo("607 Unwanted (spam)");
+    }
+
+    @Test
     void theLanguageIsChosenByFlagThenSettingThenLocale() {
         assertThat(Catalogue.choose("zh", "ar", Locale.ENGLISH)).isEqualTo("zh");
         assertThat(Catalogue.choose(null, "ar", Locale.ENGLISH)).isEqualTo("ar");
