@@ -60,10 +60,13 @@ public final class Explainer {
         return Bidi.forTerminal(out.toString(), c.rightToLeft());
     }
 
-    /** For a verdict: "607 Unwanted (6xx Global Failure): meaning What to do: fix" in this language. */
+    /**
+     * For a verdict: "607 Unwanted (6xx Global Failure): meaning What to do: fix" in this language,
+     * as plain text (the verdict line it goes into is laid out for the terminal as a whole).
+     */
     public String forVerdict(int code) {
-        return c.entry(code).map(e -> Bidi.forTerminal(title(e) + " (" + classText(e) + "): " + e.meaning() + " "
-                + c.label("fix") + ": " + e.fix(), c.rightToLeft())).orElse(null);
+        return c.entry(code).map(e -> title(e) + " (" + classText(e) + "): " + e.meaning() + " "
+                + c.label("fix") + ": " + e.fix()).orElse(null);
     }
 
     private String title(Catalogue.Entry e) {
