@@ -49,7 +49,19 @@ public final class VerdictTable {
 
     private void line(StringBuilder b, String label, String text) {
         String head = c.label(label) + ":";
-        b.append(Bidi.forTerminal(head + " ".repeat(Math.max(1, 10 - head.length())) + text, c.rightToLeft())).append('\n');
+        b.append(Bidi.forTerminal(head + " ".repeat(Math.max(1, 10 - columns(head))) + text, c.rightToLeft())).append('\n');
+    }
+
+    /** Terminal columns: Chinese characters and full-width punctuation take two. */
+    static int columns(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            boolean wide = Character.UnicodeScript.of(ch) == Character.UnicodeScript.HAN
+                    || (ch >= '\u3000' && ch <= '\u303F') || (ch >= '\uFF00' && ch <= '\uFF60');
+            n += wide ? 2 : 1;
+        }
+        return n;
     }
 
     public String summary(List<ScenarioResult> results) {
