@@ -66,7 +66,9 @@ public final class ConfigLoader {
             String key = entry.getKey();
             String quoted = com.typesafe.config.ConfigUtil.joinPath(key);
             if (!reference.hasPathOrNull(quoted)) {
-                if (prefix.endsWith("user-status") || prefix.endsWith("redirect.users")) continue; // user names
+                if (prefix.endsWith("user-status") || prefix.endsWith("redirect.users") || prefix.endsWith("b2bua.rules")) {
+                    continue; // their keys are user names
+                }
                 throw new BadConfig("unknown setting " + prefix + "." + key + " ("
                         + entry.getValue().origin().description() + "); see reference.conf for the keys");
             }

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /** Every setting, read once from the layered configuration into immutable typed values. */
 public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee transferee, Redirect redirect,
-                       Stir stir, SpamCallee spamCallee) {
+                       Stir stir, SpamCallee spamCallee, B2bua b2bua) {
 
     public record Sip(String bindHost, int bindPort, String transport, String user, int threadPoolSize) { }
 
@@ -37,15 +37,51 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         }
     }
 
+    /** The B2BUA: where B legs go, and how it treats redirects, transfers and identity at its edge. */
+    public record B2bua(String target, Map<String, String> rules, List<String> allowedTargets, boolean recurse,
+                        boolean referLocally, Duration answerTimeout, int refusedReferResponse, String stirInbound,
+                        String stirOutbound, String attestation) {
+        public B2bua {
+            check("stir.inbound", stirInbound, List.of("verify", "pass", "drop"));
+            check("stir.outbound", stirOutbound, List.of("sign", "pass", "drop"));
+            check("stir.attestation", attestation, List.of("A", "B", "C"));
+        }
+
+        private static void check(String key, String value, List<String> allowed) {
+            if (!allowed.contains(value)) {
+                throw new IllegalArgumentException("sipdrill.roles.b2bua." + key + " must be one of "
+                        + String.join(", ", allowed) + ", not " + value);
+            }
+        }
+
+        public B2bua withRouting(String newTarget, Map<String, String> newRules) {
+            return new B2bua(newTarget, newRules, allowedTargets, recurse, referLocally, answerTimeout,
+                    refusedReferResponse, stirInbound, stirOutbound, attestation);
+        }
+    }
+
     /** Per attestation level (A, B, C) and "missing": 0 to answer, else the status to reject with. */
     public record SpamCallee(Map<String, Integer> policy, List<String> denyTns, List<String> allowTns) { }
 
     public Settings withRedirect(Redirect newRedirect) {
-        return new Settings(lang, sip, run, answer, transferee, newRedirect, stir, spamCallee);
+        return new Settings(lang, sip, run, answer, transferee, newRedirect, stir, spamCallee, b2bua);
     }
 
     public Settings withStir(Stir newStir) {
-        return new Settings(lang, sip, run, answer, transferee, redirect, newStir, spamCallee);
+        return new Settings(lang, sip, run, answer, transferee, redirect, newStir, spamCallee, b2bua);
+    }
+
+    public Settings withB2bua(B2bua newB2bua) {
+        return new Settings(lang, sip, run, answer, transferee, redirect, stir, spamCallee, newB2bua);
+    }
+
+    private static String choice(Config c, String key, List<String> allowed) {
+        String v = c.getString(key);
+        if (!allowed.contains(v)) {
+            throw new IllegalArgumentException("sipdrill.roles.b2bua." + key + " must be one of "
+                    + String.join(", ", allowed) + ", not " + v);
+        }
+        return v;
     }
 
     private static Map<String, Integer> policy(Config c) {
@@ -79,6 +115,10 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         Config sign = c.getConfig("stir.sign");
         Config verify = c.getConfig("stir.verify");
         Config spam = c.getConfig("roles.spam-callee");
+        Config b2b = c.getConfig("roles.b2bua");
+        Map<String, String> b2bRules = new TreeMap<>();
+        b2b.getConfig("rules").root().keySet().forEach(user ->
+                b2bRules.put(user, b2b.getConfig("rules").getString("\"" + user + "\"")));
         Map<String, List<String>> redirectUsers = new TreeMap<>();
         redirect.getConfig("users").root().keySet().forEach(user ->
                 redirectUsers.put(user, List.copyOf(redirect.getConfig("users").getStringList("\"" + user + "\""))));
@@ -103,6 +143,11 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                         verify.getInt("x5u-max-bytes"), verify.getDuration("x5u-cache-ttl"),
                         List.copyOf(verify.getStringList("trust-anchors")), verify.getDuration("max-age")),
                 new SpamCallee(policy(spam.getConfig("policy")), List.copyOf(spam.getStringList("deny-tns")),
-                        List.copyOf(spam.getStringList("allow-tns"))));
+                        List.copyOf(spam.getStringList("allow-tns"))),
+                new B2bua(b2b.getString("target"), Map.copyOf(b2bRules), List.copyOf(b2b.getStringList("allowed-targets")),
+                        choice(b2b, "on-redirect", List.of("recurse", "relay")).equals("recurse"),
+                        choice(b2b, "on-refer", List.of("local", "relay")).equals("local"),
+                        b2b.getDuration("answer-timeout"), b2b.getInt("refused-refer-response"),
+                        b2b.getString("stir.inbound"), b2b.getString("stir.outbound"), b2b.getString("stir.attestation")));
     }
 }

@@ -16,6 +16,7 @@ import io.sipdrill.sip.SipException;
 import io.sipdrill.sip.SipMessageView;
 import io.sipdrill.sip.Sdp;
 import io.sipdrill.sip.TargetPolicy;
+import io.sipdrill.sip.RedirectFollower;
 import io.sipdrill.sip.WireMessage;
 import io.sipdrill.stir.PassportSigner;
 import java.time.Duration;

@@ -4,14 +4,8 @@ import io.sipdrill.config.Settings;
 import io.sipdrill.sip.Reply;
 import io.sipdrill.sip.ServerExchange;
 import io.sipdrill.sip.SipException;
-import io.sipdrill.sip.SipMessageView;
-import io.sipdrill.sip.SipTarget;
 import io.sipdrill.stir.AttestationPolicy;
 import io.sipdrill.stir.PassportVerifier;
-import io.sipdrill.stir.Verification;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,51 +36,21 @@ public final class SpamCalleeRole extends AnswerRole {
 
     @Override
     protected void answerInvite(ServerExchange request) {
-        SipMessageView invite = request.request();
-        List<String> callers = users(invite, "From", "P-Asserted-Identity");
-        List<String> callees = new ArrayList<>();
-        if (request.requestUser() != null) callees.add(request.requestUser());
-        callees.addAll(users(invite, "To"));
-        Optional<String> identity = invite.headers("Identity").stream()
-                .filter(h -> !h.contains("ppt=") || h.contains("ppt=shaken")).findFirst();
-        CompletableFuture<Verification> checked = identity.isPresent()
-                ? verifier.verify(identity.get(), callers, callees) : CompletableFuture.completedFuture(null);
-        String caller = callers.isEmpty() ? "" : callers.get(0);
-        if (!checked.isDone()) request.respond(Reply.of(100)); // the check may take a while (x5u fetch)
-        checked.whenComplete((v, failure) -> {
+        CallIdentity who = new CallIdentity(request);
+        CompletableFuture<AttestationPolicy.Decision> decided = who.decide(verifier, policy);
+        if (!decided.isDone()) request.respond(Reply.of(100)); // the check may take a while (x5u fetch)
+        decided.thenAccept(d -> {
             try {
-                AttestationPolicy.Decision d = failure != null
-                        ? new AttestationPolicy.Decision(500, "verification failed: " + failure)
-                        : policy.decide(v, caller);
-                verdicts.accept((d.answer() ? "200 answered " : d.status() + " rejected ") + caller + " -> "
-                        + (callees.isEmpty() ? "?" : callees.get(0)) + ": " + d.reason());
+                verdicts.accept((d.answer() ? "200 answered " : d.status() + " rejected ") + who.caller() + " -> "
+                        + who.callee() + ": " + d.reason());
                 if (d.answer()) {
                     super.answerInvite(request);
                 } else {
-                    request.respond(Reply.of(d.status()).header("Reason",
-                            "SIP ;cause=" + d.status() + " ;text=\"" + d.reason().replace("\"", "'") + "\""));
+                    request.respond(Reply.of(d.status()).header("Reason", CallIdentity.reasonHeader(d)));
                 }
             } catch (SipException e) {
                 LOG.debug("answering a verified INVITE: {}", e.getMessage());
             }
         });
-    }
-
-    private static List<String> users(SipMessageView m, String... headers) {
-        List<String> users = new ArrayList<>();
-        for (String h : headers) {
-            for (String value : m.headers(h)) {
-                int close = value.indexOf('>');
-                if (close > 0) value = value.substring(0, close + 1); // header parameters (;tag=) are not the URI's
-                try {
-                    String user = SipTarget.parse(value).user();
-                    if (user != null) users.add(user);
-                } catch (SipException notSip) {
-                    int tel = value.indexOf("tel:");
-                    if (tel >= 0) users.add(value.substring(tel + 4).replaceAll("[>;].*", ""));
-                }
-            }
-        }
-        return users;
     }
 }

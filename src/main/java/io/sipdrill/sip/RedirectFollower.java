@@ -1,9 +1,5 @@
-package io.sipdrill.engine;
+package io.sipdrill.sip;
 
-import io.sipdrill.sip.SipException;
-import io.sipdrill.sip.SipMessageView;
-import io.sipdrill.sip.SipTarget;
-import io.sipdrill.sip.TargetPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -18,17 +14,17 @@ import java.util.Set;
  * Contacts of every 3xx join one target set, tried highest q-value first, never the same URI twice;
  * a loop, a limit, an unusable Contact or an exhausted set ends the chain with a reason.
  */
-final class RedirectFollower {
-    sealed interface Decision { }
+public final class RedirectFollower {
+    public sealed interface Decision { }
 
     /** Send the INVITE again, to this URI. */
-    record Retry(String uri) implements Decision { }
+    public record Retry(String uri) implements Decision { }
 
     /** The response stands as the call's outcome (2xx, 6xx, or a failure with no redirect involved). */
-    record Done() implements Decision { }
+    public record Done() implements Decision { }
 
     /** The chain led nowhere. */
-    record Failed(String why, String fix) implements Decision { }
+    public record Failed(String why, String fix) implements Decision { }
 
     private record Target(String uri, float q, int order) { }
 
@@ -45,7 +41,7 @@ final class RedirectFollower {
     private int followed;
     private int order;
 
-    RedirectFollower(String original, String first, int maxRedirects, TargetPolicy policy) {
+    public RedirectFollower(String original, String first, int maxRedirects, TargetPolicy policy) {
         this.original = original;
         this.originalHost = hostOf(original);
         this.maxRedirects = maxRedirects;
@@ -53,23 +49,23 @@ final class RedirectFollower {
         sent(first);
     }
 
-    String original() { return original; }
+    public String original() { return original; }
 
-    List<String> path() { return List.copyOf(path); }
+    public List<String> path() { return List.copyOf(path); }
 
-    int followed() { return followed; }
+    public int followed() { return followed; }
 
-    String current() { return path.get(path.size() - 1); }
+    public String current() { return path.get(path.size() - 1); }
 
-    String pathText() { return String.join(" -> ", path); }
+    public String pathText() { return String.join(" -> ", path); }
 
-    void sent(String uri) {
+    public void sent(String uri) {
         path.add(uri);
         tried.add(key(uri));
     }
 
     /** What to do after the current INVITE got this final response. */
-    Decision onFinal(SipMessageView response) {
+    public Decision onFinal(SipMessageView response) {
         int status = response.status();
         outcomes.put(current(), status + " " + response.reason());
         if (status < 300 || status >= 600) return new Done(); // 2xx answers; 6xx is definitive (RFC 3261 21.6)
@@ -92,7 +88,7 @@ final class RedirectFollower {
     }
 
     /** The current INVITE got no final response, or could not be sent. */
-    Decision onNoAnswer(String what) {
+    public Decision onNoAnswer(String what) {
         outcomes.put(current(), what);
         return followed == 0 ? new Done() : next();
     }
