@@ -118,8 +118,16 @@ public final class SipDrill implements AutoCloseable {
         Settings demoSettings = settings.withRedirect(demoRedirects(roles.get("answer").address()))
                 .withStir(demoPki());
         for (String name : Roles.NAMES) {
-            if (!roles.containsKey(name)) roles.put(name, startRole(name, demoSettings, "127.0.0.1", 0, "udp"));
+            if (!roles.containsKey(name) && !name.equals("b2bua")) {
+                roles.put(name, startRole(name, demoSettings, "127.0.0.1", 0, "udp"));
+            }
         }
+        // the PBX stand-in last: its routes lead to the roles started above
+        roles.put("b2bua", startRole("b2bua", demoSettings.withB2bua(demoSettings.b2bua().withRouting(
+                "sip:{{user}}@" + roles.get("answer").address(), Map.of(
+                        "redirected", "sip:bob@" + roles.get("redirect").address(),
+                        "+15551240000", "sip:+15551240000@" + roles.get("spam-callee").address()))),
+                "127.0.0.1", 0, "udp"));
         SipAgent agent = SipAgent.start(agentSettings("127.0.0.1", 0, "udp", true));
         started.add(agent);
         ScenarioRunner runner = new ScenarioRunner(agent, settings.run(), Stir.signer(demoSettings.stir()));

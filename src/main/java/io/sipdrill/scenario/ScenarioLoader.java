@@ -29,7 +29,7 @@ public final class ScenarioLoader {
             "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error");
     /** Further variables `demo` provides: the address (host:port) of each role it started. */
     public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address",
-            "redirect-address", "spam-callee-address");
+            "redirect-address", "spam-callee-address", "b2bua-address");
 
     private static final Set<String> TOP = Set.of("name", "asserts", "source", "peer", "vars", "demo", "answer",
             "steps", "defs");
