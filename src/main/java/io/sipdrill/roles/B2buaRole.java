@@ -203,12 +203,14 @@ public final class B2buaRole extends AnswerRole {
 
     private void ringTimeout(Bridge bridge) {
         if (bridge.answered || bridge.ended) return;
+        Leg b = bridge.callee;
+        // the caller hears 408 first; the 487 the CANCEL brings back then finds no bridge to relay to
+        fail(bridge, 408, "the B leg did not answer within " + settings.answerTimeout().toSeconds() + " s");
         try {
-            bridge.callee.cancel();
+            b.cancel();
         } catch (SipException ignored) {
             // it may have just failed on its own
         }
-        fail(bridge, 408, "the B leg did not answer within " + settings.answerTimeout().toSeconds() + " s");
     }
 
     /** Ends a call that never got answered, telling the caller why. */
