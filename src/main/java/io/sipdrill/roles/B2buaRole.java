@@ -315,6 +315,13 @@ public final class B2buaRole extends AnswerRole {
                 bridge.end();
             }
             case "REFER" -> refer(bridge, leg, request);
+            case "NOTIFY" -> {
+                request.respond(Reply.of(200));
+                // on-refer = relay: the far end reports the transfer; the referrer on the other leg hears it
+                if (!settings.referLocally() && request.request().header("Event").orElse("").startsWith("refer")) {
+                    relayNotify(bridge.peer(leg), request.request());
+                }
+            }
             case "INVITE" -> request.respond(Reply.withBody(200, Sdp.CONTENT_TYPE,
                     leg == bridge.caller ? orAudio(bridge.calleeSdp, request) : orAudio(bridge.callerSdp, request)));
             default -> request.respond(Reply.of(200));
@@ -490,6 +497,20 @@ public final class B2buaRole extends AnswerRole {
             request.respond(Reply.of(202)); // accepted for relaying; the far end's NOTIFYs report the outcome
         } catch (SipException e) {
             request.respond(Reply.of(503).withReason("REFER Not Relayed"));
+        }
+    }
+
+    private static void relayNotify(Leg to, SipMessageView notify) {
+        if (to == null) return;
+        OutgoingRequest out = OutgoingRequest.inDialog("NOTIFY");
+        for (String h : List.of("Event", "Subscription-State")) {
+            for (String v : notify.headers(h)) out = out.header(h, v);
+        }
+        out = out.withBody(notify.header("Content-Type").orElse("message/sipfrag"), notify.body());
+        try {
+            to.send(out);
+        } catch (SipException e) {
+            LOG.debug("NOTIFY not relayed: {}", e.getMessage());
         }
     }
 

@@ -140,6 +140,20 @@ class B2buaRoleTest {
     }
 
     @Test
+    void aRelayedReferIsCarriedOutByTheFarEndAndItsNotifiesComeBack() {
+        Settings relay = TestSettings.with("sipdrill.roles.b2bua.on-refer=relay");
+        // the far end is sipdrill's transferee: it gets the REFER through the PBX and calls carol itself
+        SipDrill.RunningRole transferee = drill.startRole("transferee", "127.0.0.1", 0, "udp");
+        SipDrill.RunningRole passing = drill.startRole("b2bua", relay.withB2bua(relay.b2bua().withRouting(
+                "sip:{{user}}@" + transferee.address(), Map.of())), "127.0.0.1", 0, "udp");
+        ScenarioResult r = play("refer/blind-transfer", "sip:bob@" + passing.address(),
+                "refer-to", "sip:carol@" + callee.hostPort(), "notify-within", "5s");
+        assertThat(r.passed()).as(String.valueOf(r.failure())).isTrue();
+        assertThat(r.trace()).filteredOn(w -> !w.sent() && w.message().method().equals("NOTIFY"))
+                .extracting(w -> w.message().body().trim()).contains("SIP/2.0 200 OK");
+    }
+
+    @Test
     void aReferToADisallowedHostIsRefusedWithoutNotify() {
         ScenarioResult r = play("refer/transfer-refused", "sip:bob@" + pbx.address(), "refer-to", "sip:mallory@10.1.2.3",
                 "quiet-for", "500ms");
