@@ -13,7 +13,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     SharedOptions shared;
 
-    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "answer, redirect, spam-callee or transferee")
+    @Option(names = "--role", required = true, paramLabel = "ROLE", description = "answer, b2bua, redirect, spam-callee or transferee")
     String role;
 
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Where to listen (default 127.0.0.1:5060)")
