@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class B2buaRole extends AnswerRole {
     private static final Logger LOG = LoggerFactory.getLogger(B2buaRole.class);
+    /** Headers a Refer-To may carry into the INVITE it asks for (Replaces: attended transfer, RFC 3891). */
+    private static final List<String> EMBEDDABLE = List.of("replaces", "require", "accept-contact");
     /** Headers that explain a failure, relayed with it. */
     private static final List<String> RELAYED = List.of("Reason", "Warning", "Retry-After", "Call-Info");
 
@@ -239,6 +241,11 @@ public final class B2buaRole extends AnswerRole {
     private void calleeAnswer(Bridge bridge, Leg b, SipMessageView r) {
         int s = r.status();
         if (s == 100 || bridge.ended) return;
+        if (s >= 200 && !(s >= 300 && s < 400 && bridge.redirects != null)) {
+            verdicts.accept(s + " " + r.reason() + ": A leg " + bridge.callerInvite.request().header("Call-ID").orElse("")
+                    + " <-> B leg " + r.header("Call-ID").orElse("") + " to " + b.remoteUri()
+                    + (bridge.redirects != null && bridge.redirects.followed() > 0 ? " via " + bridge.redirects.pathText() : ""));
+        }
         if (s < 200) {
             bridge.callerInvite.respond(relay(r));
         } else if (s < 300) {
@@ -432,6 +439,9 @@ public final class B2buaRole extends AnswerRole {
         OutgoingRequest invite = OutgoingRequest.outOfDialog("INVITE", target.uri(), peer.remoteUri(), target.uri())
                 .withBody(Sdp.CONTENT_TYPE, peerSdp == null || peerSdp.isEmpty() ? Sdp.audio(request.agent().host(), 40004) : peerSdp);
         for (String rb : request.request().headers("Referred-By")) invite = invite.header("Referred-By", rb);
+        for (var h : target.embeddedHeaders().entrySet()) {
+            if (EMBEDDABLE.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) invite = invite.header(h.getKey(), h.getValue());
+        }
         try {
             t.target().send(invite);
         } catch (SipException e) {
