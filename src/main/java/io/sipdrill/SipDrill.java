@@ -2,6 +2,7 @@ package io.sipdrill;
 
 import io.sipdrill.config.Settings;
 import io.sipdrill.http.HttpServer;
+import io.sipdrill.metrics.Metrics;
 import io.sipdrill.stir.Pem;
 import io.sipdrill.stir.Stir;
 import io.sipdrill.stir.TestPki;
@@ -30,12 +31,17 @@ import java.util.function.Consumer;
 public final class SipDrill implements AutoCloseable {
     private Settings settings;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Metrics metrics = new Metrics("sipdrill");
+    /** Metrics are kept once something can read them (/metrics over --http), and cost nothing before. */
+    private volatile boolean metricsServed;
 
     public SipDrill(Settings settings) {
         this.settings = settings;
     }
 
     public Settings settings() { return settings; }
+
+    public Metrics metrics() { return metrics; }
 
     public ScenarioLoader loader() { return new ScenarioLoader(Roles.NAMES); }
 
@@ -46,6 +52,8 @@ public final class SipDrill implements AutoCloseable {
     public HttpServer startHttp(String host, int port) {
         HttpServer http = HttpServer.start(host, port);
         started.add(http);
+        http.route("/metrics", metrics::contentType, metrics::scrape);
+        metricsServed = true;
         Settings.Stir stir = settings.stir();
         if (!stir.certificate().isBlank()) {
             Path cert = Path.of(stir.certificate());
@@ -83,6 +91,11 @@ public final class SipDrill implements AutoCloseable {
     public RunningRole startRole(String name, Settings roleSettings, String host, int port, String transport) {
         AnswerRole role = Roles.create(name, roleSettings);
         SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
+        if (metricsServed) {
+            Metrics.Role meters = metrics.role(name);
+            agent.count(meters);
+            role.metrics(meters);
+        }
         agent.onRequest(role);
         RunningRole running = new RunningRole(name, agent, role);
         started.add(running);
@@ -93,6 +106,7 @@ public final class SipDrill implements AutoCloseable {
     public List<ScenarioResult> play(List<Scenario> scenarios, Map<String, String> vars, String host, int port,
                                      String transport, Consumer<ScenarioResult> onEach) {
         SipAgent agent = SipAgent.start(agentSettings(host, port, transport, true));
+        if (metricsServed) agent.count(metrics.role("scenario"));
         started.add(agent);
         ScenarioRunner runner = new ScenarioRunner(agent, settings.run(), Stir.signer(settings.stir()));
         List<ScenarioResult> results = new ArrayList<>();

@@ -35,6 +35,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Map<String, Document> documents = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Function<String, Document>> live = new ConcurrentHashMap<>();
     private final Channel channel;
 
     private HttpServer(String host, int port) {
@@ -71,6 +72,12 @@ public final class HttpServer implements AutoCloseable {
         return baseUrl() + path;
     }
 
+    /** Serves at path a document made at each request from the client's Accept header (e.g. /metrics). */
+    public void route(String path, java.util.function.Function<String, String> contentType,
+                      java.util.function.Function<String, String> body) {
+        live.put(path, accept -> new Document(contentType.apply(accept), body.apply(accept).getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -87,7 +94,8 @@ public final class HttpServer implements AutoCloseable {
             } else if (path.equals("/health")) {
                 response = text(HttpResponseStatus.OK, "ok\n");
             } else {
-                Document d = documents.get(path);
+                var made = live.get(path);
+                Document d = made != null ? made.apply(request.headers().get(HttpHeaderNames.ACCEPT)) : documents.get(path);
                 response = d == null ? text(HttpResponseStatus.NOT_FOUND, "not found\n")
                         : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(d.body()));
                 if (d != null) response.headers().set(HttpHeaderNames.CONTENT_TYPE, d.contentType());

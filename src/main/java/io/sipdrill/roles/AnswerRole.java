@@ -16,6 +16,8 @@ import io.sipdrill.sip.SipMessageView;
 public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
     static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY";
     private final Settings.Answer settings;
+    /** Where the role counts what it decides; none until metrics are kept. */
+    protected volatile io.sipdrill.metrics.Metrics.Role meters;
 
     public AnswerRole(Settings.Answer settings) {
         this.settings = settings;
@@ -65,6 +67,16 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
 
     @Override
     public void onTimeout(Leg leg, String method) { }
+
+    public void metrics(io.sipdrill.metrics.Metrics.Role roleMeters) {
+        this.meters = roleMeters;
+    }
+
+    /** Counts one decision of this role, when metrics are kept. */
+    protected void count(String name, String... tags) {
+        var m = meters;
+        if (m != null) m.count(name, tags);
+    }
 
     /** Roles that judge calls report one line per call here; the others have nothing to say. */
     public void verdicts(java.util.function.Consumer<String> sink) { }

@@ -218,6 +218,7 @@ public final class B2buaRole extends AnswerRole {
     /** Ends a call that never got answered, telling the caller why. */
     private void fail(Bridge bridge, int status, String why) {
         if (bridge.ended) return;
+        count("b2bua.legs", "leg", "a", "class", status / 100 + "xx");
         verdicts.accept(status + " " + bridge.callerInvite.request().header("From").orElse("") + ": " + why);
         bridge.callerInvite.respond(Reply.of(status).header("Reason", "SIP ;cause=" + status + " ;text=\"" + why + "\""));
         bridge.end();
@@ -241,7 +242,9 @@ public final class B2buaRole extends AnswerRole {
     private void calleeAnswer(Bridge bridge, Leg b, SipMessageView r) {
         int s = r.status();
         if (s == 100 || bridge.ended) return;
+        if (s >= 200) count("b2bua.legs", "leg", "b", "class", s / 100 + "xx");
         if (s >= 200 && !(s >= 300 && s < 400 && bridge.redirects != null)) {
+            count("b2bua.legs", "leg", "a", "class", s / 100 + "xx");
             verdicts.accept(s + " " + r.reason() + ": A leg " + bridge.callerInvite.request().header("Call-ID").orElse("")
                     + " <-> B leg " + r.header("Call-ID").orElse("") + " to " + b.remoteUri()
                     + (bridge.redirects != null && bridge.redirects.followed() > 0 ? " via " + bridge.redirects.pathText() : ""));

@@ -41,6 +41,7 @@ public final class SpamCalleeRole extends AnswerRole {
         if (!decided.isDone()) request.respond(Reply.of(100)); // the check may take a while (x5u fetch)
         decided.thenAccept(d -> {
             try {
+                count("stir.verifications", "result", d.answer() ? "answered" : Integer.toString(d.status()));
                 verdicts.accept((d.answer() ? "200 answered " : d.status() + " rejected ") + who.caller() + " -> "
                         + who.callee() + ": " + d.reason());
                 if (d.answer()) {

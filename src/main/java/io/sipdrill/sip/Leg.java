@@ -99,6 +99,7 @@ public final class Leg {
             ClientTransaction ct = provider.getNewClientTransaction(request);
             ct.setApplicationData(this);
             long cseq = ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            agent.counter.request(spec.method(), true);
             if (spec.method().equals(Request.INVITE)) {
                 invite = ct;
                 inviteCseq = cseq;

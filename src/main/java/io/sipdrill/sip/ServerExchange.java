@@ -86,6 +86,7 @@ public final class ServerExchange {
             }
             Leg.apply(agent, response, reply.headers(), reply.contentType(), reply.body());
             st.sendResponse(response);
+            agent.counter.response(request.getMethod(), reply.status(), true);
             if (reply.status() >= 200) finalStatus = reply.status();
         } catch (Exception e) {
             throw new SipException("cannot answer " + request.getMethod() + " with " + reply.status()

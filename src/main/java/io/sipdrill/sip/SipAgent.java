@@ -51,6 +51,8 @@ public final class SipAgent implements AutoCloseable {
     private final int port;
     private final List<Consumer<WireMessage>> observers = new CopyOnWriteArrayList<>();
     private volatile RequestHandler handler = request -> request.respond(Reply.of(501));
+    /** Counts what crosses this agent; replaced by a role's meters when metrics are kept. */
+    volatile MessageCounter counter = MessageCounter.NONE;
     private volatile boolean closed;
 
     private SipAgent(AgentSettings settings, SipStackImpl stack, SipProvider udp, SipProvider tcp, int port) {
@@ -168,6 +170,8 @@ public final class SipAgent implements AutoCloseable {
 
     public void onRequest(RequestHandler handler) { this.handler = handler; }
 
+    public void count(MessageCounter counter) { this.counter = counter; }
+
     public void addObserver(Consumer<WireMessage> observer) { observers.add(observer); }
 
     public void removeObserver(Consumer<WireMessage> observer) { observers.remove(observer); }
@@ -232,6 +236,7 @@ public final class SipAgent implements AutoCloseable {
         public void processRequest(RequestEvent event) {
             if (closed) return;
             Request request = event.getRequest();
+            counter.request(request.getMethod(), false);
             SipProvider provider = (SipProvider) event.getSource();
             ServerTransaction st = event.getServerTransaction();
             Dialog dialog = event.getDialog();
@@ -293,6 +298,8 @@ public final class SipAgent implements AutoCloseable {
         public void processResponse(ResponseEvent event) {
             if (closed) return;
             Response response = event.getResponse();
+            counter.response(((javax.sip.header.CSeqHeader) response.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod(),
+                    response.getStatusCode(), false);
             ClientTransaction ct = event.getClientTransaction();
             Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
             if (leg == null && event.getDialog() != null) leg = (Leg) event.getDialog().getApplicationData();
