@@ -9,6 +9,7 @@ import io.sipdrill.stir.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sipdrill.engine.LoadRunner;
 import io.sipdrill.engine.ScenarioResult;
 import io.sipdrill.engine.ScenarioRunner;
 import io.sipdrill.roles.AnswerRole;
@@ -120,6 +121,21 @@ public final class SipDrill implements AutoCloseable {
             onEach.accept(r);
         }
         return results;
+    }
+
+    /** Load mode: one scenario as many independent calls from one agent (no traces kept). */
+    public LoadRunner load(Scenario scenario, Map<String, String> vars, String host, int port, String transport,
+                           LoadRunner.Options options) {
+        SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
+        if (metricsServed) agent.count(metrics.role("scenario"));
+        agent.onRequest(r -> r.respond(io.sipdrill.sip.Reply.of(481)));
+        started.add(agent);
+        Map<String, String> own = new LinkedHashMap<>();
+        vars.forEach((k, v) -> {
+            if (scenario.vars().containsKey(k)) own.put(k, v);
+        });
+        return new LoadRunner(new ScenarioRunner(agent, settings.run(), Stir.signer(settings.stir())), scenario, own,
+                options, metrics.registry());
     }
 
     /**

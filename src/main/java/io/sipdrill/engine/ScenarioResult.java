@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /** A scenario's verdict: it passed only if every step held. */
 public record ScenarioResult(String name, String file, String asserts, String source, String target,
-                             List<Check> checks, Duration elapsed, List<WireMessage> trace) {
+                             List<Check> checks, Duration elapsed, List<WireMessage> trace,
+                             java.util.Map<String, List<Long>> responseMicros) {
     public boolean passed() {
         return !checks.isEmpty() && checks.stream().allMatch(Check::passed);
     }

@@ -69,7 +69,15 @@ public final class ScenarioRunner {
      * @param overrides values for declared variables (--var, demo); each may use {{other}} variables
      */
     public ScenarioResult run(Scenario scenario, Map<String, String> overrides) {
-        return new Play(scenario, overrides).play();
+        return new Play(scenario, overrides, true).play();
+    }
+
+    /**
+     * One of many concurrent plays on a shared agent (load mode): no message trace is kept and the
+     * agent's handler for out-of-dialog requests is left alone.
+     */
+    public ScenarioResult runConcurrently(Scenario scenario, Map<String, String> overrides) {
+        return new Play(scenario, overrides, false).play();
     }
 
     private final class Play implements LegListener {
@@ -89,8 +97,14 @@ public final class ScenarioRunner {
         /** The redirect chain of the INVITE now pending, when its step follows redirects. */
         private RedirectFollower redirects;
 
-        Play(Scenario scenario, Map<String, String> overrides) {
+        private final boolean exclusive;
+        /** Response times by the method answered, in microseconds from the request to its awaited response. */
+        private final Map<String, List<Long>> responseMicros = new HashMap<>();
+        private long lastSend;
+
+        Play(Scenario scenario, Map<String, String> overrides, boolean exclusive) {
             this.scenario = scenario;
+            this.exclusive = exclusive;
             vars.put("local", agent.hostPort());
             vars.put("local-ip", agent.host());
             vars.put("local-port", Integer.toString(agent.port()));
@@ -130,8 +144,10 @@ public final class ScenarioRunner {
 
         ScenarioResult play() {
             Consumer<WireMessage> recorder = trace::add;
-            agent.addObserver(recorder);
-            agent.onRequest(this::outOfDialog);
+            if (exclusive) {
+                agent.addObserver(recorder);
+                agent.onRequest(this::outOfDialog);
+            }
             try {
                 List<Step> steps = scenario.steps();
                 int i = 0;
@@ -160,12 +176,14 @@ public final class ScenarioRunner {
                 }
             } finally {
                 cleanUp();
-                awaitTrace();
-                agent.removeObserver(recorder);
+                if (exclusive) {
+                    awaitTrace();
+                    agent.removeObserver(recorder);
+                }
             }
             return new ScenarioResult(scenario.name(), scenario.file(), scenario.asserts(), scenario.source(),
                     vars.getOrDefault("target", ""), List.copyOf(checks),
-                    Duration.ofNanos(System.nanoTime() - started), WireMessage.inWireOrder(trace));
+                    Duration.ofNanos(System.nanoTime() - started), WireMessage.inWireOrder(trace), Map.copyOf(responseMicros));
         }
 
         /**
@@ -227,6 +245,7 @@ public final class ScenarioRunner {
             String body = expand(s.body(), s.line());
             if (body != null) request = request.withBody(expand(s.contentType(), s.line()), body);
             try {
+                lastSend = System.nanoTime();
                 long cseq = leg.send(request);
                 lastCseq.put(s.method(), cseq);
                 vars.put("last-cseq", Long.toString(cseq));
@@ -348,6 +367,9 @@ public final class ScenarioRunner {
                         fix != null ? text(fix, actual, null, within)
                                 : "check that the target address, port and transport are right and that the peer is up");
                 return;
+            }
+            if (step.isResponse()) {
+                responseMicros.computeIfAbsent(step.of(), k -> new ArrayList<>()).add((ev.nanos() - lastSend) / 1000);
             }
             checks.add(evaluate(step, ev));
         }
@@ -703,7 +725,7 @@ public final class ScenarioRunner {
                         && r.message().status() >= 200 && List.of("BYE", "CANCEL").contains(r.message().cseqMethod())
                         && ++answered[0] >= expected);
             }
-            agent.onRequest(r -> r.respond(Reply.of(481)));
+            if (exclusive) agent.onRequest(r -> r.respond(Reply.of(481)));
         }
 
         // ---- helpers ---------------------------------------------------------------------

@@ -66,6 +66,36 @@ class ServeProcessTest {
         }
     }
 
+    @Test
+    void ctrlCStopsALoadRunAndStillPrintsTheSummary() throws Exception {
+        int port = freePort();
+        Process serve = serve("--role", "answer", "--bind", "127.0.0.1:" + port);
+        try {
+            String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+            AtomicReference<String> banner = new AtomicReference<>("");
+            Thread r1 = new Thread(() -> new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))
+                    .lines().forEach(l -> banner.updateAndGet(b -> b + l + "\n")));
+            r1.setDaemon(true);
+            r1.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> banner.get().contains("listening on"));
+            Process load = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.sipdrill.cli.Main",
+                    "run", "basic/call", "--target", "sip:bob@127.0.0.1:" + port, "--rate", "50", "--calls", "100000")
+                    .redirectErrorStream(true).start();
+            AtomicReference<String> output = new AtomicReference<>("");
+            Thread r2 = new Thread(() -> new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8))
+                    .lines().forEach(l -> output.updateAndGet(b -> b + l + "\n")));
+            r2.setDaemon(true);
+            r2.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> output.get().contains("[  1.0s]"));
+            new ProcessBuilder("kill", "-INT", Long.toString(load.pid())).start().waitFor();
+            assertThat(load.waitFor(30, TimeUnit.SECONDS)).as(output.get()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> output.get().contains("summary:"));
+            assertThat(output.get()).contains("stopped early", "not started:");
+        } finally {
+            serve.destroy();
+        }
+    }
+
     static int freePort() throws Exception {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();

@@ -1,0 +1,78 @@
+package io.sipdrill.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sipdrill.SipDrill;
+import io.sipdrill.TestSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Load mode against the answer role: counts that add up, failures grouped by reason, an early stop. */
+class LoadRunnerTest {
+    static SipDrill drill;
+    static SipDrill.RunningRole answer;
+
+    @BeforeAll
+    static void start() {
+        drill = new SipDrill(TestSettings.with("sipdrill.run.default-within=5s"));
+        answer = drill.startRole("answer", "127.0.0.1", 0, "udp");
+    }
+
+    @AfterAll
+    static void stop() {
+        drill.close();
+    }
+
+    private LoadRunner runner(String user, double rate, long calls) {
+        return drill.load(drill.loader().load("basic/call"), Map.of("target", "sip:" + user + "@" + answer.address()),
+                "127.0.0.1", 0, "udp", new LoadRunner.Options(rate, calls, 20, null));
+    }
+
+    @Test
+    void everyCallIsCountedAndTimed() throws Exception {
+        List<String> progress = new CopyOnWriteArrayList<>();
+        LoadRunner.Summary s = runner("bob", 200, 300).run(progress::add);
+        assertThat(s.started()).isEqualTo(300);
+        assertThat(s.passed() + s.failed()).isEqualTo(300);
+        assertThat(s.failed()).isZero();
+        assertThat(s.percentilesMs()).containsKeys("INVITE", "BYE");
+        assertThat(s.percentilesMs().get("INVITE")[1]).isGreaterThan(0).isGreaterThanOrEqualTo(s.percentilesMs().get("INVITE")[0]);
+        assertThat(progress).isNotEmpty().allMatch(l -> l.contains("calls/s (target 200.0)"));
+    }
+
+    @Test
+    void failuresAreGroupedByWhatWentWrong() throws Exception {
+        LoadRunner.Summary s = runner("busy", 200, 40).run(l -> { });
+        assertThat(s.failed()).isEqualTo(40);
+        assertThat(s.failures()).containsExactly(Map.entry(
+                "expect 200 to INVITE: expected 200 to INVITE, got 486 Busy Here to INVITE", 40L));
+    }
+
+    @Test
+    void aStopEndsTheRunWithASummaryOfWhatWasStarted() throws Exception {
+        LoadRunner r = runner("bob", 100, 1_000_000);
+        List<String> lines = new ArrayList<>();
+        Thread stopper = new Thread(() -> {
+            org.awaitility.Awaitility.await().until(() -> !lines.isEmpty());
+            r.stop();
+        });
+        stopper.start();
+        LoadRunner.Summary s = r.run(lines::add);
+        assertThat(s.stoppedEarly()).isTrue();
+        assertThat(s.started()).isBetween(50L, 1000L);
+        assertThat(s.passed() + s.failed()).isEqualTo(s.started());
+        assertThat(s.notStarted()).isEqualTo(1_000_000 - s.started());
+    }
+
+    @Test
+    void impossibleOptionsAreRefused() {
+        assertThatThrownBy(() -> new LoadRunner.Options(0, 10, 1, null)).hasMessageContaining("--rate must be more than 0");
+        assertThatThrownBy(() -> new LoadRunner.Options(10, 0, 1, null)).hasMessageContaining("give --calls N or --duration D");
+    }
+}
