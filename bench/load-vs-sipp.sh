@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmark: sipdrill's load mode (basic/call) calling SIPp's built-in uas, beside SIPp's own built-in
+# uac calling the same uas, in the same run: same calls, same concurrency. Prints calls/s and the ratio.
+#   bench/load-vs-sipp.sh [CALLS] [CONCURRENT]     defaults: 20000 calls, 50 concurrent
+# Needs: sipp (Debian package sip-tester), a JDK 17+ and Maven. Only 127.0.0.1 is used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+calls=${1:-20000}
+concurrent=${2:-50}
+work=$(mktemp -d)
+uas_pid=""
+trap '[ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+[ -f target/sipdrill.jar ] || mvn -B -q -DskipTests package
+
+port=$(free_port)
+# -bg forks SIPp into the background and exits non-zero by design; its PID is printed
+uas_pid=$(cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$port" -nostdin -bg 2>&1 | grep -o 'PID=\[[0-9]*' | tr -dc 0-9 || true)
+echo "one SIPp built-in uas on 127.0.0.1:$port; $calls calls, $concurrent concurrent, $(nproc) cores"
+
+client=$(free_port)
+start=$(date +%s.%N)
+(cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 \
+    -nostdin -trace_stat -stf uac.csv -timeout 590s 127.0.0.1:"$port" >/dev/null 2>&1) || true
+end=$(date +%s.%N)
+read -r s_ok s_failed < <(python3 - "$work/uac.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+print(rows[-1][rows[0].index('SuccessfulCall(C)')], rows[-1][rows[0].index('FailedCall(C)')])
+PY
+)
+s_secs=$(python3 -c "print($end - $start)")
+
+# warm the JIT first (SIPp is native code and needs none), then the measured run
+java -jar target/sipdrill.jar run basic/call --target sip:service@127.0.0.1:"$port" --rate 100000 --calls 2000 \
+    --max-concurrent "$concurrent" > /dev/null 2>&1 || true
+java ${SIPDRILL_JAVA_OPTS:-} -jar target/sipdrill.jar run basic/call --target sip:service@127.0.0.1:"$port" --rate 100000 \
+    --calls "$calls" --max-concurrent "$concurrent" > "$work/load.txt" 2>&1 || true
+read -r d_started d_ok d_failed d_secs < <(sed -n 's/^summary: \([0-9]*\) started, \([0-9]*\) passed, \([0-9]*\) failed in \([0-9.]*\) s.*/\1 \2 \3 \4/p' "$work/load.txt")
+
+python3 - "$s_secs" "$s_ok" "$s_failed" "$d_secs" "$d_ok" "$d_failed" <<'PY'
+import sys
+s_secs, s_ok, s_failed, d_secs, d_ok, d_failed = map(float, sys.argv[1:])
+s_rate, d_rate = s_ok / s_secs, d_ok / d_secs
+print(f"SIPp uac -> SIPp uas     : {s_rate:8.0f} calls/s  ({int(s_ok)} ok, {int(s_failed)} failed, {s_secs:.1f} s)")
+print(f"sipdrill load -> SIPp uas: {d_rate:8.0f} calls/s  ({int(d_ok)} ok, {int(d_failed)} failed, {d_secs:.1f} s)")
+print(f"ratio sipdrill/SIPp: {d_rate / s_rate:.2f}")
+PY
+grep -E "response time|failures" "$work/load.txt" || true
