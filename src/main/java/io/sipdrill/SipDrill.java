@@ -96,6 +96,7 @@ public final class SipDrill implements AutoCloseable {
             Metrics.Role meters = metrics.role(name);
             agent.count(meters);
             role.metrics(meters);
+            meters.gauge("sip.dialogs.active", agent::confirmedDialogs);
         }
         agent.onRequest(role);
         RunningRole running = new RunningRole(name, agent, role);
@@ -117,10 +118,15 @@ public final class SipDrill implements AutoCloseable {
                 if (s.vars().containsKey(k)) own.put(k, v);
             });
             ScenarioResult r = runner.run(s, own);
+            countRun(r);
             results.add(r);
             onEach.accept(r);
         }
         return results;
+    }
+
+    private void countRun(ScenarioResult r) {
+        if (metricsServed) metrics.role("scenario").count("scenario.runs", "scenario", r.name(), "verdict", r.passed() ? "pass" : "fail");
     }
 
     /** Load mode: one scenario as many independent calls from one agent (no traces kept). */
@@ -170,6 +176,7 @@ public final class SipDrill implements AutoCloseable {
             vars.put("peer-address", roles.get(s.peer()).address());
             vars.putAll(s.demoVars());
             ScenarioResult r = runner.run(s, vars);
+            countRun(r);
             results.add(r);
             onEach.accept(r);
         }

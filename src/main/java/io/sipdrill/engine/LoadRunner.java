@@ -128,6 +128,7 @@ public final class LoadRunner {
                         .register(registry));
                 for (long us : micros) t.record(us, TimeUnit.MICROSECONDS);
             });
+            registry.counter("load.calls", "outcome", r.passed() ? "passed" : "failed").increment();
             if (r.passed()) {
                 passed.increment();
             } else {

@@ -77,6 +77,11 @@ public final class Metrics {
             c.increment();
         }
 
+        /** A gauge read when scraped, e.g. the agent's established dialogs. */
+        public void gauge(String name, java.util.function.Supplier<Number> value) {
+            io.micrometer.core.instrument.Gauge.builder(name, value).tags(Tags.of("role", role)).register(registry);
+        }
+
         /** Something a role decided or saw, e.g. ("b2bua.legs", "leg", "b", "class", "2xx"). */
         public void count(String name, String... tags) {
             Counter.builder(name).tags(Tags.of("role", role).and(tags)).register(registry).increment();

@@ -175,6 +175,11 @@ public final class SipAgent implements AutoCloseable {
 
     public void count(MessageCounter counter) { this.counter = counter; }
 
+    /** Dialogs the stack holds that are established (for the active-dialogs gauge; read at scrape time). */
+    public int confirmedDialogs() {
+        return stack.getDialogs(javax.sip.DialogState.CONFIRMED).size();
+    }
+
     public void addObserver(Consumer<WireMessage> observer) { observers.add(observer); }
 
     public void removeObserver(Consumer<WireMessage> observer) { observers.remove(observer); }

@@ -38,6 +38,9 @@ class MetricsTest {
                         "b2bua_legs_total{class=\"4xx\",instance=\"sipdrill\",leg=\"b\",role=\"b2bua\"} 1.0",
                         "sip_requests_total{direction=\"in\",instance=\"sipdrill\",method=\"INVITE\",role=\"answer\"} 2.0",
                         "sip_responses_total{class=\"4xx\",code=\"486\",direction=\"out\",instance=\"sipdrill\",method=\"INVITE\",role=\"b2bua\"} 1.0");
+                assertThat(text).contains("sip_dialogs_active{instance=\"sipdrill\",role=\"answer\"}",
+                        "scenario_runs_total{instance=\"sipdrill\",role=\"scenario\",scenario=\"basic/call\",verdict=\"pass\"} 1.0",
+                        "scenario_runs_total{instance=\"sipdrill\",role=\"scenario\",scenario=\"basic/call\",verdict=\"fail\"} 1.0");
                 assertThat(text).doesNotContain("Call-ID").doesNotContainPattern("sip:[a-z]+@");
             });
             var open = client.send(HttpRequest.newBuilder(URI.create(http.baseUrl() + "/metrics"))
