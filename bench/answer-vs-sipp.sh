@@ -21,7 +21,7 @@ drive() {
   local start end
   start=$(date +%s.%N)
   # -r is set far above what the UAS can take, so -l (concurrency) is the only limit.
-  (cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 \
+  (cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 -buff_size 4194304 \
       -nostdin -trace_stat -stf "$name.csv" -timeout 590s 127.0.0.1:"$port" >/dev/null 2>&1) || true
   end=$(date +%s.%N)
   # the last line of the statistics file holds the cumulative counters
@@ -39,7 +39,7 @@ echo "SIPp built-in uac, $calls calls, $concurrent concurrent, loopback, $(nproc
 
 sipp_port=$(free_port)
 # -bg forks SIPp into the background and exits non-zero by design; its PID is printed
-uas_pid=$(cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$sipp_port" -nostdin -bg 2>&1 | grep -o 'PID=\[[0-9]*' | tr -dc 0-9 || true)
+uas_pid=$(cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$sipp_port" -buff_size 4194304 -nostdin -bg 2>&1 | grep -o 'PID=\[[0-9]*' | tr -dc 0-9 || true)
 read -r s_secs s_ok s_failed < <(drive "$sipp_port" sipp-uas)
 [ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null || true
 

@@ -15,12 +15,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.
 
 port=$(free_port)
 # -bg forks SIPp into the background and exits non-zero by design; its PID is printed
-uas_pid=$(cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$port" -nostdin -bg 2>&1 | grep -o 'PID=\[[0-9]*' | tr -dc 0-9 || true)
+uas_pid=$(cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$port" -buff_size 4194304 -nostdin -bg 2>&1 | grep -o 'PID=\[[0-9]*' | tr -dc 0-9 || true)
 echo "one SIPp built-in uas on 127.0.0.1:$port; $calls calls, $concurrent concurrent, $(nproc) cores"
 
 client=$(free_port)
 start=$(date +%s.%N)
-(cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 \
+(cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 -buff_size 4194304 \
     -nostdin -trace_stat -stf uac.csv -timeout 590s 127.0.0.1:"$port" >/dev/null 2>&1) || true
 end=$(date +%s.%N)
 read -r s_ok s_failed < <(python3 - "$work/uac.csv" <<'PY'
