@@ -43,6 +43,13 @@ public final class ScenarioRunner {
     private final Duration scenarioTimeout;
     private final int maxRedirects;
     private final TargetPolicy redirectPolicy;
+    /** Header and body expressions, compiled once per distinct text (load mode evaluates them per call). */
+    private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
+
+    private Pattern pattern(String regex, int flags) {
+        return patterns.computeIfAbsent(flags + "/" + regex, k -> Pattern.compile(regex, flags));
+    }
+
     /** 301 Moved Permanently may be remembered for the rest of the run (RFC 3261 21.3.2); 302 never (21.3.3). */
     private final Map<String, String> permanent = new ConcurrentHashMap<>();
 
@@ -454,7 +461,7 @@ public final class ScenarioRunner {
             for (var h : c.headers().entrySet()) {
                 List<String> values = m.headers(h.getKey());
                 String regex = expand(h.getValue(), line);
-                Pattern p = Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+                Pattern p = pattern(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
                 if (values.isEmpty()) return new Problem("headers", "no " + h.getKey() + " header");
                 if (values.stream().noneMatch(v -> p.matcher(v.trim()).matches())) {
                     return new Problem("headers", h.getKey() + " was \"" + String.join(", ", values) + "\"");
@@ -472,7 +479,7 @@ public final class ScenarioRunner {
                 }
                 if (!c.sipfrag().matches(Sipfrag.status(m))) return new Problem("sipfrag", "sipfrag reported " + line0);
             }
-            if (c.body() != null && !Pattern.compile(c.body(), Pattern.DOTALL).matcher(m.body()).find()) {
+            if (c.body() != null && !pattern(c.body(), Pattern.DOTALL).matcher(m.body()).find()) {
                 return new Problem("body", "body did not match " + c.body() + " (\"" + firstLine(m.body()) + "\")");
             }
             return null;
@@ -558,7 +565,7 @@ public final class ScenarioRunner {
                 expected = c.value() + " = \"" + other + "\"";
             } else {
                 String regex = expand(c.matches(), c.line());
-                ok = Pattern.compile(regex, Pattern.DOTALL).matcher(value).matches();
+                ok = pattern(regex, Pattern.DOTALL).matcher(value).matches();
                 expected = c.value() + " matching " + regex;
             }
             String actual = "\"" + value + "\"";

@@ -181,7 +181,7 @@ public final class Leg {
     void onResponse(Response response, ClientTransaction ct) {
         if (ct == null) return; // a retransmitted 2xx: the dialog layer re-sends the ACK itself
         if (dialog == null) adoptDialog(ct);
-        listener.onResponse(this, SipMessageView.of(response));
+        listener.onResponse(this, SipMessageView.of(response, false));
     }
 
     /** Takes the dialog the stack made for a client transaction as this leg's own. */

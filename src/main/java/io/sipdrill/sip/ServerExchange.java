@@ -32,7 +32,7 @@ public final class ServerExchange {
 
     /** A copy of the request; made on first use, as serving roles under load mostly need none. */
     public synchronized SipMessageView request() {
-        if (view == null) view = SipMessageView.of(request);
+        if (view == null) view = SipMessageView.of(request, false);
         return view;
     }
 

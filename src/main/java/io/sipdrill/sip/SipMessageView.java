@@ -76,7 +76,16 @@ public record SipMessageView(
         return COMPACT.getOrDefault(lower, lower);
     }
 
+    /** A copy with the full text (for traces). */
     static SipMessageView of(Message message) {
+        return of(message, true);
+    }
+
+    /**
+     * A copy; without the text for the engine and roles, which read headers and body only (encoding
+     * the whole message again for each one is the largest cost of copying it).
+     */
+    static SipMessageView of(Message message, boolean withText) {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         for (Iterator<?> names = message.getHeaderNames(); names.hasNext(); ) {
             String name = (String) names.next();
@@ -94,7 +103,7 @@ public record SipMessageView(
         }
         byte[] raw = message.getRawContent();
         String body = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
-        String text = message.toString();
+        String text = withText ? message.toString() : "";
         if (message instanceof Request request) {
             return new SipMessageView(request.getMethod(), 0, "", request.getRequestURI().toString(),
                     List.copyOf(headers), body, text);
