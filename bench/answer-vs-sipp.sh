@@ -10,9 +10,9 @@ concurrent=${2:-50}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/_common.sh
 
-[ -f target/sipdrill.jar ] || mvn -B -q -DskipTests package
+ensure_jar
 
 # Drives one UAS with SIPp's uac; prints "<seconds> <successful> <failed>".
 drive() {
@@ -24,15 +24,9 @@ drive() {
   (cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 -buff_size 4194304 \
       -nostdin -trace_stat -stf "$name.csv" -timeout 590s 127.0.0.1:"$port" >/dev/null 2>&1) || true
   end=$(date +%s.%N)
-  # the last line of the statistics file holds the cumulative counters
-  python3 - "$work/$name.csv" "$start" "$end" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-head, last = rows[0], rows[-1]
-ok = int(last[head.index('SuccessfulCall(C)')])
-failed = int(last[head.index('FailedCall(C)')])
-print(f"{float(sys.argv[3]) - float(sys.argv[2]):.2f} {ok} {failed}")
-PY
+  local ok failed
+  read -r ok failed < <(sipp_counts "$work/$name.csv")
+  python3 -c "print(f'{$end - $start:.2f} $ok $failed')"
 }
 
 echo "SIPp built-in uac, $calls calls, $concurrent concurrent, loopback, $(nproc) cores"

@@ -10,8 +10,8 @@ calls=${1:-10000}
 hold=${2:-45000}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-[ -f target/sipdrill.jar ] || mvn -B -q -DskipTests package
+. bench/_common.sh
+ensure_jar
 heap() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | sed -n 's/.*total \([0-9]*\)K, used \([0-9]*\)K.*/\2/p' | head -n 1; }
 
 port=$(free_port)
@@ -32,12 +32,7 @@ PY
 )
 during=$(heap "$pid")
 wait %2 || true
-ok=$(python3 - "$work/uac.csv" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-print(rows[-1][rows[0].index('SuccessfulCall(C)')], rows[-1][rows[0].index('FailedCall(C)')])
-PY
-)
+ok=$(sipp_counts "$work/uac.csv")
 sleep 40
 after=$(heap "$pid")
 echo "answer role, $calls calls held $hold ms (SIPp uac at $rate calls/s), 2 cores"

@@ -10,8 +10,8 @@ concurrent=${2:-50}
 work=$(mktemp -d)
 uas_pid=""
 trap '[ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-[ -f target/sipdrill.jar ] || mvn -B -q -DskipTests package
+. bench/_common.sh
+ensure_jar
 
 port=$(free_port)
 # -bg forks SIPp into the background and exits non-zero by design; its PID is printed
@@ -23,12 +23,7 @@ start=$(date +%s.%N)
 (cd "$work" && timeout 600 sipp -sn uac -i 127.0.0.1 -p "$client" -m "$calls" -l "$concurrent" -r 100000 -buff_size 4194304 \
     -nostdin -trace_stat -stf uac.csv -timeout 590s 127.0.0.1:"$port" >/dev/null 2>&1) || true
 end=$(date +%s.%N)
-read -r s_ok s_failed < <(python3 - "$work/uac.csv" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-print(rows[-1][rows[0].index('SuccessfulCall(C)')], rows[-1][rows[0].index('FailedCall(C)')])
-PY
-)
+read -r s_ok s_failed < <(sipp_counts "$work/uac.csv")
 s_secs=$(python3 -c "print($end - $start)")
 
 # warm the JIT first (SIPp is native code and needs none), then the measured run

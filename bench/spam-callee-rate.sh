@@ -11,8 +11,8 @@ calls=${1:-10000}
 concurrent=${2:-50}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-[ -f target/sipdrill.jar ] || mvn -B -q -DskipTests package
+. bench/_common.sh
+ensure_jar
 scenario="$PWD/src/test/resources/sipp/uac-identity.xml"
 java -jar target/sipdrill.jar keys init "$work/pki" > /dev/null
 
@@ -29,11 +29,9 @@ drive() { # port identity expect -> seconds ok failed
       -set dest 15551240000 -set identity "$2" -set expect "$3" -i 127.0.0.1 -p "$(free_port)" -m "$calls" \
       -l "$concurrent" -r 100000 -nostdin -trace_stat -stf "run-$1.csv" 127.0.0.1:"$1" >/dev/null 2>&1) || true
   e=$(date +%s.%N)
-  python3 - "$work/run-$1.csv" "$s" "$e" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-print(f"{float(sys.argv[3]) - float(sys.argv[2]):.2f}", rows[-1][rows[0].index('SuccessfulCall(C)')], rows[-1][rows[0].index('FailedCall(C)')])
-PY
+  local ok failed
+  read -r ok failed < <(sipp_counts "$work/run-$1.csv")
+  python3 -c "print(f'{$e - $s:.2f} $ok $failed')"
 }
 
 spam=$(free_port); spam_http=$(free_port); start_role spam-callee "$spam" "$spam_http"
