@@ -248,12 +248,6 @@ public final class SipAgent implements AutoCloseable {
             SipProvider provider = (SipProvider) event.getSource();
             ServerTransaction st = event.getServerTransaction();
             Dialog dialog = event.getDialog();
-            if (dialog == null && request.getHeader(javax.sip.header.ToHeader.NAME) instanceof javax.sip.header.ToHeader to
-                    && to.getTag() != null) {
-                // With a worker pool the stack may take up an in-dialog request (an ACK right after
-                // its 200) before the dialog is filed under its to-tag; look it up by id instead.
-                dialog = stack.getDialog(((gov.nist.javax.sip.message.SIPRequest) request).getDialogId(true));
-            }
             if (request.getMethod().equals(Request.CANCEL)) {
                 cancel(provider, request, st);
                 return;
