@@ -27,7 +27,7 @@ import javax.sip.message.Response;
  */
 public final class Leg {
     private final SipAgent agent;
-    private final LegListener listener;
+    private volatile LegListener listener;
     private final String localTag;
     private volatile SipProvider provider;
     private volatile Dialog dialog;
@@ -214,6 +214,22 @@ public final class Leg {
         }
         return transport;
     }
+
+    /**
+     * The call is over for its owner: JAIN-SIP keeps finished dialogs and transactions for a while
+     * (retransmissions), and through them this leg; dropping the listener keeps the owner's state
+     * (a played scenario, a bridge) from lingering with them. Later requests get 481.
+     */
+    public void release() {
+        listener = RELEASED;
+        lastInvite = null;
+    }
+
+    private static final LegListener RELEASED = new LegListener() {
+        @Override public void onResponse(Leg leg, SipMessageView response) { }
+        @Override public void onRequest(Leg leg, ServerExchange request) { request.respondIfUnanswered(Reply.of(481)); }
+        @Override public void onTimeout(Leg leg, String method) { }
+    };
 
     void ended() {
         if (ended) return;
