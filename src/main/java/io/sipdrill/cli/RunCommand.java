@@ -110,6 +110,8 @@ final class RunCommand implements Callable<Integer> {
         out.printf(java.util.Locale.ROOT, "summary: %d started, %d passed, %d failed in %.1f s (%.1f calls/s achieved)%s%n",
                 summary.started(), summary.passed(), summary.failed(), summary.elapsed().toMillis() / 1000.0,
                 summary.achievedRate(), summary.stoppedEarly() ? ", stopped early" : "");
+        if (summary.stopReason() != null) out.println("  stopped: " + summary.stopReason()
+                + "; check that it is up and reachable, and whether it fell over under this rate");
         if (summary.notStarted() > 0) out.println("  not started: " + summary.notStarted());
         if (!summary.failures().isEmpty()) {
             out.println("  failures by reason:");

@@ -33,7 +33,8 @@ public final class LoadRunner {
 
     /** What happened: counts, failures grouped by reason, percentiles per method (ms). */
     public record Summary(long started, long passed, long failed, long notStarted, Map<String, Long> failures,
-                          Map<String, double[]> percentilesMs, Duration elapsed, boolean stoppedEarly) {
+                          Map<String, double[]> percentilesMs, Duration elapsed, boolean stoppedEarly,
+                          String stopReason) {
         public double achievedRate() {
             return elapsed.toNanos() == 0 ? 0 : started / (elapsed.toNanos() / 1e9);
         }
@@ -54,7 +55,9 @@ public final class LoadRunner {
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final AtomicLong unansweredInARow = new AtomicLong();
     private volatile boolean stopping;
+    private volatile String stopReason;
 
     public LoadRunner(ScenarioRunner runner, Scenario scenario, Map<String, String> vars, Options options,
                       MeterRegistry registry) {
@@ -68,6 +71,15 @@ public final class LoadRunner {
     /** Asks the run to stop starting calls; calls in flight finish (or time out) on their own. */
     public void stop() {
         stopping = true;
+    }
+
+    /**
+     * How many calls in a row may end with nothing from the peer before the run gives up: as many
+     * as can be in flight at once (at least 10), so a peer that is merely losing some calls under
+     * load keeps being tested, while a dead one ends the run after one round of time-outs.
+     */
+    int unansweredLimit() {
+        return Math.max(10, options.maxConcurrent());
     }
 
     /** Runs to the end; progress gets one line a second. */
@@ -115,7 +127,7 @@ public final class LoadRunner {
         timers.forEach((method, t) -> percentiles.put(method, new double[] {percentile(t, 0.5), percentile(t, 0.99)}));
         long notStarted = Math.max(0, (options.calls() > 0 ? options.calls() : started.get()) - started.get());
         return new Summary(started.get(), passed.sum(), failed.sum(), notStarted, byReason, percentiles,
-                Duration.ofNanos(System.nanoTime() - start), stopping);
+                Duration.ofNanos(System.nanoTime() - start), stopping, stopReason);
     }
 
     private void oneCall() {
@@ -131,9 +143,17 @@ public final class LoadRunner {
             registry.counter("load.calls", "outcome", r.passed() ? "passed" : "failed").increment();
             if (r.passed()) {
                 passed.increment();
+                unansweredInARow.set(0);
             } else {
                 failed.increment();
                 failures.computeIfAbsent(reason(r), k -> new LongAdder()).increment();
+                boolean unanswered = r.failure().map(Check::noAnswer).orElse(false);
+                long inARow = unanswered ? unansweredInARow.incrementAndGet() : 0;
+                if (!unanswered) unansweredInARow.set(0);
+                if (inARow >= unansweredLimit() && !stopping) {
+                    stopReason = "the peer stopped answering: " + inARow + " calls in a row got nothing back";
+                    stopping = true;
+                }
             }
         } catch (RuntimeException e) {
             failed.increment();

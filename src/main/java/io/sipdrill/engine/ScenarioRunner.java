@@ -183,6 +183,7 @@ public final class ScenarioRunner {
                 }
             } finally {
                 cleanUp();
+                for (Leg l : legs) l.release();
                 if (exclusive) {
                     awaitTrace();
                     agent.removeObserver(recorder);
@@ -347,7 +348,8 @@ public final class ScenarioRunner {
                                 ? "the peer sent no final response to " + step.of() + " within " + human(within)
                                 : "the peer did not send " + step.method() + " within " + human(within),
                         fix != null ? text(fix, actual, null, within)
-                                : "check the target's address, port and transport, that it is up, and the network path");
+                                : "check the target's address, port and transport, that it is up, and the network path",
+                        Check.NO_ANSWER);
                 return;
             }
             Inbound ev = selected[0];
@@ -372,7 +374,8 @@ public final class ScenarioRunner {
                         meaning != null ? text(meaning, actual, null, within)
                                 : "the peer never answered " + step.of() + " (RFC 3261 17.1: timer B/F fired)",
                         fix != null ? text(fix, actual, null, within)
-                                : "check that the target address, port and transport are right and that the peer is up");
+                                : "check that the target address, port and transport are right and that the peer is up",
+                        Check.NO_ANSWER);
                 return;
             }
             if (step.isResponse()) {

@@ -105,6 +105,12 @@ public final class SipAgent implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(4 * 1024 * 1024));
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        // expert tuning: a JVM system property named like a JAIN-SIP property overrides ours
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("gov.nist.javax.sip.") || name.startsWith("javax.sip.")) {
+                p.setProperty(name, System.getProperty(name));
+            }
+        }
         SipStackImpl stack;
         try {
             stack = new SipStackImpl(p);

@@ -71,6 +71,29 @@ class LoadRunnerTest {
     }
 
     @Test
+    void aPeerThatStopsAnsweringEndsTheRunAfterOneRoundOfTimeouts() throws Exception {
+        try (SipDrill own = new SipDrill(TestSettings.with("sipdrill.run.default-within=1s"))) {
+            SipDrill.RunningRole peer = own.startRole("answer", "127.0.0.1", 0, "udp");
+            LoadRunner r = own.load(own.loader().load("basic/call"), Map.of("target", "sip:bob@" + peer.address()),
+                    "127.0.0.1", 0, "udp", new LoadRunner.Options(100, 1_000_000, 5, null));
+            List<String> lines = new CopyOnWriteArrayList<>();
+            Thread killer = new Thread(() -> {
+                org.awaitility.Awaitility.await().until(() -> lines.stream().anyMatch(l -> !l.contains("completed 0 ")));
+                peer.close();
+            });
+            killer.start();
+            LoadRunner.Summary s = r.run(lines::add);
+            killer.join();
+            assertThat(s.passed()).isPositive();
+            assertThat(s.failed()).isGreaterThanOrEqualTo(10);
+            assertThat(s.stoppedEarly()).isTrue();
+            assertThat(s.stopReason()).startsWith("the peer stopped answering: 10 calls in a row got nothing back");
+            assertThat(s.notStarted()).isGreaterThan(900_000);
+            assertThat(s.failures().keySet()).allMatch(k -> k.contains("got nothing"), "failures: " + s.failures());
+        }
+    }
+
+    @Test
     void impossibleOptionsAreRefused() {
         assertThatThrownBy(() -> new LoadRunner.Options(0, 10, 1, null)).hasMessageContaining("--rate must be more than 0");
         assertThatThrownBy(() -> new LoadRunner.Options(10, 0, 1, null)).hasMessageContaining("give --calls N or --duration D");
