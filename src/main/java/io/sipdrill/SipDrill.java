@@ -115,7 +115,7 @@ public final class SipDrill implements AutoCloseable {
         for (Scenario s : scenarios) {
             Map<String, String> own = new LinkedHashMap<>();
             vars.forEach((k, v) -> {
-                if (s.vars().containsKey(k)) own.put(k, v);
+                if (s.vars().containsKey(k) || ScenarioLoader.CREDENTIALS.contains(k)) own.put(k, v);
             });
             ScenarioResult r = runner.run(s, own);
             countRun(r);
@@ -138,7 +138,7 @@ public final class SipDrill implements AutoCloseable {
         started.add(agent);
         Map<String, String> own = new LinkedHashMap<>();
         vars.forEach((k, v) -> {
-            if (scenario.vars().containsKey(k)) own.put(k, v);
+            if (scenario.vars().containsKey(k) || ScenarioLoader.CREDENTIALS.contains(k)) own.put(k, v);
         });
         return new LoadRunner(new ScenarioRunner(agent, settings.run(), Stir.signer(settings.stir())), scenario, own,
                 options, metrics.registry());
@@ -152,7 +152,10 @@ public final class SipDrill implements AutoCloseable {
         Map<String, RunningRole> roles = new LinkedHashMap<>();
         roles.put("answer", startRole("answer", "127.0.0.1", 0, "udp"));
         Settings demoSettings = settings.withRedirect(demoRedirects(roles.get("answer").address()))
-                .withStir(demoPki());
+                .withStir(demoPki())
+                .withRegistrar(new Settings.Registrar(settings.registrar().minExpires(), settings.registrar().maxExpires(),
+                        settings.registrar().defaultExpires(),
+                        new Settings.Auth("sipdrill.demo", Map.of("alice", "demo-secret"), "SHA-256")));
         for (String name : Roles.NAMES) {
             if (!roles.containsKey(name) && !name.equals("b2bua")) {
                 roles.put(name, startRole(name, demoSettings, "127.0.0.1", 0, "udp"));

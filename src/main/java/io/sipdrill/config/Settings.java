@@ -8,7 +8,34 @@ import java.util.TreeMap;
 
 /** Every setting, read once from the layered configuration into immutable typed values. */
 public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee transferee, Redirect redirect,
-                       Stir stir, SpamCallee spamCallee, B2bua b2bua) {
+                       Stir stir, SpamCallee spamCallee, B2bua b2bua, Registrar registrar) {
+
+    /** A role's digest challenge (RFC 3261 22): off when realm is "". users: name -> password. */
+    public record Auth(String realm, Map<String, String> users, String algorithm) {
+        public Auth {
+            if (!realm.isEmpty() && !io.sipdrill.sip.DigestAuth.supported(algorithm)) {
+                throw new IllegalArgumentException("auth.algorithm must be MD5, SHA-256 or SHA-512-256, not " + algorithm);
+            }
+        }
+
+        public boolean on() { return !realm.isEmpty(); }
+
+        static Auth from(Config c) {
+            Map<String, String> users = new TreeMap<>();
+            c.getConfig("users").root().keySet().forEach(u -> users.put(u, c.getConfig("users").getString("\"" + u + "\"")));
+            return new Auth(c.getString("realm"), Map.copyOf(users), c.getString("algorithm"));
+        }
+    }
+
+    /** The registrar: the registrations it grants, and its challenge. */
+    public record Registrar(int minExpires, int maxExpires, int defaultExpires, Auth auth) {
+        public Registrar {
+            if (minExpires < 1 || maxExpires < minExpires || defaultExpires < minExpires || defaultExpires > maxExpires) {
+                throw new IllegalArgumentException("sipdrill.roles.registrar: need 1 <= min-expires <= default-expires"
+                        + " <= max-expires, got " + minExpires + ", " + defaultExpires + ", " + maxExpires);
+            }
+        }
+    }
 
     public record Sip(String bindHost, int bindPort, String transport, String user, int threadPoolSize) { }
 
@@ -64,15 +91,19 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
     public record SpamCallee(Map<String, Integer> policy, List<String> denyTns, List<String> allowTns) { }
 
     public Settings withRedirect(Redirect newRedirect) {
-        return new Settings(lang, sip, run, answer, transferee, newRedirect, stir, spamCallee, b2bua);
+        return new Settings(lang, sip, run, answer, transferee, newRedirect, stir, spamCallee, b2bua, registrar);
     }
 
     public Settings withStir(Stir newStir) {
-        return new Settings(lang, sip, run, answer, transferee, redirect, newStir, spamCallee, b2bua);
+        return new Settings(lang, sip, run, answer, transferee, redirect, newStir, spamCallee, b2bua, registrar);
+    }
+
+    public Settings withRegistrar(Registrar newRegistrar) {
+        return new Settings(lang, sip, run, answer, transferee, redirect, stir, spamCallee, b2bua, newRegistrar);
     }
 
     public Settings withB2bua(B2bua newB2bua) {
-        return new Settings(lang, sip, run, answer, transferee, redirect, stir, spamCallee, newB2bua);
+        return new Settings(lang, sip, run, answer, transferee, redirect, stir, spamCallee, newB2bua, registrar);
     }
 
     private static String choice(Config c, String key, List<String> allowed) {
@@ -100,7 +131,11 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         return Map.copyOf(out);
     }
 
-    public record Answer(int status, Map<String, Integer> userStatus, boolean ring) { }
+    public record Answer(int status, Map<String, Integer> userStatus, boolean ring, Auth auth) {
+        public Answer(int status, Map<String, Integer> userStatus, boolean ring) {
+            this(status, userStatus, ring, new Auth("", Map.of(), "MD5"));
+        }
+    }
 
     public record Transferee(int referResponse, int refusedTargetResponse, List<String> allowedTargets,
                              Duration transferredCallHold, int subscriptionExpires) { }
@@ -132,7 +167,8 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                 new Run(run.getDuration("default-within"), run.getDuration("scenario-timeout"),
                         run.getString("report-dir"), run.getInt("max-redirects"),
                         List.copyOf(run.getStringList("redirect-allowed-targets"))),
-                new Answer(answer.getInt("status"), Map.copyOf(userStatus), answer.getBoolean("ring")),
+                new Answer(answer.getInt("status"), Map.copyOf(userStatus), answer.getBoolean("ring"),
+                        Auth.from(answer.getConfig("auth"))),
                 new Transferee(transferee.getInt("refer-response"), transferee.getInt("refused-target-response"),
                         List.copyOf(transferee.getStringList("allowed-targets")),
                         transferee.getDuration("transferred-call-hold"), transferee.getInt("subscription-expires")),
@@ -148,6 +184,8 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                         choice(b2b, "on-redirect", List.of("recurse", "relay")).equals("recurse"),
                         choice(b2b, "on-refer", List.of("local", "relay")).equals("local"),
                         b2b.getDuration("answer-timeout"), b2b.getInt("refused-refer-response"),
-                        b2b.getString("stir.inbound"), b2b.getString("stir.outbound"), b2b.getString("stir.attestation")));
+                        b2b.getString("stir.inbound"), b2b.getString("stir.outbound"), b2b.getString("stir.attestation")),
+                new Registrar(c.getInt("roles.registrar.min-expires"), c.getInt("roles.registrar.max-expires"),
+                        c.getInt("roles.registrar.default-expires"), Auth.from(c.getConfig("roles.registrar.auth"))));
     }
 }

@@ -16,7 +16,9 @@ import io.sipdrill.sip.SipException;
 import io.sipdrill.sip.SipMessageView;
 import io.sipdrill.sip.Sdp;
 import io.sipdrill.sip.TargetPolicy;
+import io.sipdrill.sip.DigestAuth;
 import io.sipdrill.sip.RedirectFollower;
+import io.sipdrill.sip.SipTarget;
 import io.sipdrill.sip.WireMessage;
 import io.sipdrill.stir.PassportSigner;
 import java.time.Duration;
@@ -101,6 +103,16 @@ public final class ScenarioRunner {
         private final long deadline = started + scenarioTimeout.toNanos();
         private volatile int current;
         private Leg leg;
+        /** Per method: credentials sent for the request now pending (0 or 1), and what answered them. */
+        private final Map<String, Integer> authTries = new HashMap<>();
+        private final Map<Long, Integer> rejectedAfterAuth = new HashMap<>();
+        /** Which leg sent the pending request of each method (a registration has a leg of its own). */
+        private final Map<String, Leg> sentOn = new HashMap<>();
+        /** The registration kept up by a register step: its leg, step, and when to refresh it. */
+        private Leg registration;
+        private Step.Register registered;
+        private long refreshAt = Long.MAX_VALUE;
+        private boolean refreshing;
         /** The redirect chain of the INVITE now pending, when its step follows redirects. */
         private RedirectFollower redirects;
 
@@ -119,7 +131,8 @@ public final class ScenarioRunner {
             vars.put("sdp", Sdp.audio(agent.host(), 40010));
             vars.put("call-id", "");
             vars.put("last-cseq", "");
-            for (String v : List.of("redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error")) {
+            for (String v : List.of("redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error",
+                    "registered-expires", "registered-contact", "username", "password")) {
                 vars.put(v, "");
             }
             Map<String, String> unresolved = new java.util.LinkedHashMap<>(scenario.vars());
@@ -218,6 +231,8 @@ public final class ScenarioRunner {
                 expectNone(n);
             } else if (step instanceof Step.Check c) {
                 check(c);
+            } else if (step instanceof Step.Register r) {
+                register(r);
             } else if (step instanceof Step.Pause p) {
                 waitUntil(System.nanoTime() + duration(p.duration(), p.line()).toNanos(), ev -> false);
                 checks.add(Check.pass(p, "a pause", "done"));
@@ -255,6 +270,8 @@ public final class ScenarioRunner {
             try {
                 lastSend = System.nanoTime();
                 long cseq = leg.send(request);
+                authTries.remove(s.method());
+                sentOn.put(s.method(), leg);
                 lastCseq.put(s.method(), cseq);
                 vars.put("last-cseq", Long.toString(cseq));
                 vars.put("call-id", leg.callId());
@@ -428,6 +445,15 @@ public final class ScenarioRunner {
             String expected = step.isResponse() ? step.status() + " to " + step.of() : step.method();
             String actual = Inbound.describe(ev);
             if (step.isResponse() && !step.status().matches(m.status())) {
+                Integer rejected = rejectedAfterAuth.get(m.cseqNumber());
+                if (rejected != null && rejected == m.status() && step.meaning().forKind("status") == null) {
+                    return new Check(step.where(), step.describe(), false, expected,
+                            m.status() + " after authenticating: credentials rejected (" + actual + ")",
+                            "the peer challenged " + m.cseqMethod() + ", sipdrill answered with the credentials "
+                                    + "it was given as " + vars.getOrDefault("username", "") + ", and the peer refused them",
+                            "check username and password (--var username=... --var password=...) and that this "
+                                    + "user exists in the realm the peer named", m.status());
+                }
                 return failure(step, "status", expected, actual, m, null); // the catalogue explains the code
             }
             Problem problem = conditionsHold(step.check(), m, step.line());
@@ -498,6 +524,233 @@ public final class ScenarioRunner {
                 case "cseq" -> Long.toString(m.cseqNumber());
                 default -> m.header("Call-ID").orElse("");
             };
+        }
+
+        // ---- registration (RFC 3261 10.2) ------------------------------------------------------
+
+        private void register(Step.Register r) {
+            String registrar = expand(r.registrar(), r.line());
+            String aor = expand(r.aor(), r.line());
+            String expires = expand(r.expires(), r.line()).trim();
+            Duration within = r.within() == null ? defaultWithin : duration(r.within(), r.line());
+            String user = userOf(aor);
+            String contact = "<sip:" + (user.isEmpty() ? "sipdrill" : user) + "@" + agent.hostPort()
+                    + (agent.transport().equals("udp") ? "" : ";transport=" + agent.transport()) + ">";
+            if (registration == null) {
+                registration = agent.newLeg(this);
+                legs.add(registration);
+            }
+            String expected = "200 to REGISTER listing " + contact + " within " + human(within);
+            try {
+                long cseq = registration.send(OutgoingRequest.outOfDialog("REGISTER", registrar, aor, aor)
+                        .header("Contact", contact).header("Expires", expires));
+                authTries.remove("REGISTER");
+                sentOn.put("REGISTER", registration);
+                lastCseq.put("REGISTER", cseq);
+            } catch (SipException e) {
+                fail(r, expected, "could not send: " + e.getMessage(), "sipdrill could not put the REGISTER on the wire",
+                        "check the registrar URI and the transport");
+                return;
+            }
+            SipMessageView[] answer = {null};
+            boolean[] retried423 = {false};
+            boolean arrived = waitUntil(System.nanoTime() + within.toNanos(), ev -> {
+                if (!(ev instanceof Inbound.Response resp) || !resp.message().cseqMethod().equals("REGISTER")
+                        || resp.message().cseqNumber() != lastCseq.get("REGISTER") || resp.message().status() < 200) {
+                    return false;
+                }
+                SipMessageView m = resp.message();
+                if (m.status() == 423 && !retried423[0] && m.header("Min-Expires").isPresent()) {
+                    retried423[0] = true; // RFC 3261 10.2.8: ask again for at least Min-Expires
+                    long next = registration.resend("REGISTER", Map.of("Expires", m.header("Min-Expires").get().trim()));
+                    lastCseq.put("REGISTER", next);
+                    return false;
+                }
+                answer[0] = m;
+                return true;
+            });
+            if (!arrived || answer[0] == null) {
+                fail(r, expected, "nothing" + otherArrivals(System.nanoTime() - within.toNanos()),
+                        "the registrar sent no final response to REGISTER within " + human(within),
+                        "check the registrar's address, port and transport, and that it is up", Check.NO_ANSWER);
+                return;
+            }
+            SipMessageView m = answer[0];
+            String actual = m.status() + " " + m.reason();
+            if (m.status() < 200 || m.status() >= 300) {
+                Integer rejected = rejectedAfterAuth.get(m.cseqNumber());
+                if (rejected != null && rejected == m.status()) {
+                    fail(r, expected, m.status() + " after authenticating: credentials rejected",
+                            "the registrar challenged REGISTER, sipdrill answered as " + vars.getOrDefault("username", "")
+                                    + ", and the registrar refused the credentials",
+                            "check username and password (--var username=... --var password=...) for realm of the challenge",
+                            m.status());
+                } else if (m.status() == 423) {
+                    fail(r, expected, actual + " again after asking for Min-Expires " + m.header("Min-Expires").orElse("?"),
+                            "the registrar refused the expiry it asked for itself", "check the registrar's min-expires", 423);
+                } else {
+                    fail(r, expected, actual, null, null, m.status());
+                }
+                return;
+            }
+            int granted = grantedExpires(m, contact);
+            if (granted <= 0) {
+                fail(r, expected, actual + " without our Contact (Contacts: " + String.join(", ", m.headers("Contact")) + ")",
+                        "the registrar answered 200 but does not list the binding just made (RFC 3261 10.3 step 8)",
+                        "check the registrar: its 200 must list every current Contact of the address of record with its expiry");
+                return;
+            }
+            registered = r;
+            vars.put("registered-expires", Integer.toString(granted));
+            vars.put("registered-contact", contact);
+            refreshAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, granted / 2));
+            checks.add(Check.pass(r, expected, actual + ", registered for " + granted + " s"));
+        }
+
+        /** The expiry the 200 grants our Contact, or 0 when it does not list it. */
+        private int grantedExpires(SipMessageView ok, String contact) {
+            String mine = contact.substring(1, contact.indexOf('>'));
+            SipTarget ours = SipTarget.parse(mine);
+            int headerExpires = ok.header("Expires").map(v -> { try { return Integer.parseInt(v.trim()); } catch (NumberFormatException e) { return -1; } }).orElse(-1);
+            for (String value : ok.headers("Contact")) {
+                try {
+                    for (SipTarget.Contact c : SipTarget.contacts(value)) {
+                        SipTarget t = c.target();
+                        if (java.util.Objects.equals(t.user(), ours.user()) && t.host().equals(ours.host()) && t.port() == ours.port()) {
+                            return c.expires() >= 0 ? c.expires() : headerExpires;
+                        }
+                    }
+                } catch (SipException ignored) {
+                    // a Contact we cannot read is not ours
+                }
+            }
+            return 0;
+        }
+
+        private void refreshRegistration() {
+            refreshAt = Long.MAX_VALUE;
+            if (registration == null || registered == null) return;
+            try {
+                authTries.remove("REGISTER");
+                long next = registration.resend("REGISTER", Map.of("Expires", expand(registered.expires(), registered.line()).trim()));
+                lastCseq.put("REGISTER", next);
+                refreshing = true;
+            } catch (SipException e) {
+                fail(registered, "registration refreshed", "could not send: " + e.getMessage(),
+                        "the refresh REGISTER could not be sent", "check the registrar and the network");
+            }
+        }
+
+        /** Takes the final response to a refresh REGISTER; true when it consumed one. */
+        private boolean refreshed(Inbound ev) {
+            if (!refreshing || !(ev instanceof Inbound.Response r) || !r.message().cseqMethod().equals("REGISTER")) return false;
+            SipMessageView m = r.message();
+            if (m.cseqNumber() != lastCseq.get("REGISTER") || m.status() < 200) return m.status() < 200;
+            refreshing = false;
+            String contact = vars.get("registered-contact");
+            int granted = m.status() < 300 ? grantedExpires(m, contact) : 0;
+            if (granted > 0) {
+                vars.put("registered-expires", Integer.toString(granted));
+                refreshAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, granted / 2));
+                checks.add(Check.pass(registered, "registration refreshed", m.status() + " " + m.reason() + ", for " + granted + " s"));
+            } else {
+                fail(registered, "registration refreshed (200 listing " + contact + ")", m.status() + " " + m.reason(),
+                        "the registrar did not renew the registration; calls to the address of record may stop arriving",
+                        "check the registrar's log for why it refused the refresh", m.status());
+                registered = null;
+            }
+            return true;
+        }
+
+        /** Ends the registration the scenario made: Expires 0, and its answer checked. */
+        private void unregister() {
+            if (registration == null || registered == null) return;
+            Step.Register r = registered;
+            registered = null;
+            refreshAt = Long.MAX_VALUE;
+            refreshing = false;
+            try {
+                authTries.remove("REGISTER");
+                long cseq = registration.resend("REGISTER", Map.of("Expires", "0"));
+                lastCseq.put("REGISTER", cseq);
+            } catch (SipException e) {
+                fail(r, "unregistered (2xx to REGISTER with Expires: 0)", "could not send: " + e.getMessage(),
+                        "the registration stays at the registrar until it expires", "check the registrar and the network");
+                return;
+            }
+            SipMessageView[] answer = {null};
+            waitUntil(System.nanoTime() + Duration.ofSeconds(2).toNanos(), ev -> {
+                if (ev instanceof Inbound.Response resp && resp.message().cseqMethod().equals("REGISTER")
+                        && resp.message().cseqNumber() == lastCseq.get("REGISTER") && resp.message().status() >= 200) {
+                    answer[0] = resp.message();
+                    return true;
+                }
+                return false;
+            });
+            if (answer[0] != null && answer[0].status() < 300) {
+                checks.add(new Check(r.where(), "unregister", true, "2xx to REGISTER with Expires: 0",
+                        answer[0].status() + " " + answer[0].reason(), null, null, 0));
+            } else {
+                checks.add(new Check(r.where(), "unregister", false, "2xx to REGISTER with Expires: 0",
+                        answer[0] == null ? "nothing within 2 s" : answer[0].status() + " " + answer[0].reason(),
+                        "the registration stays at the registrar until it expires",
+                        "check the registrar's log", answer[0] == null ? Check.NO_ANSWER : answer[0].status()));
+            }
+        }
+
+        // ---- digest authentication (RFC 3261 22.2, RFC 8760) ---------------------------------
+
+        /**
+         * Answers a 401/407 to the request now pending with credentials (variables username and
+         * password) and sends it again; true when it did, so the challenge is not what the step
+         * sees. A second challenge to credentials already sent (not marked stale) is left for the
+         * step: the credentials were rejected, and sending them again would only loop.
+         */
+        private boolean authenticate(Inbound ev) {
+            if (!(ev instanceof Inbound.Response r)) return false;
+            SipMessageView m = r.message();
+            String method = m.cseqMethod();
+            Long cseq = lastCseq.get(method);
+            Leg on = sentOn.getOrDefault(method, leg);
+            if (cseq == null || m.cseqNumber() != cseq || on == null) return false;
+            if (m.status() == 403 && authTries.getOrDefault(method, 0) > 0) rejectedAfterAuth.put(cseq, 403);
+            if (m.status() != 401 && m.status() != 407) return false;
+            String user = vars.getOrDefault("username", "");
+            if (user.isEmpty()) return false; // no credentials: the step sees the challenge
+            DigestAuth.Challenge challenge = challenge(m.headers(m.status() == 401 ? "WWW-Authenticate" : "Proxy-Authenticate"));
+            if (challenge == null) return false;
+            if (authTries.getOrDefault(method, 0) > 0 && !challenge.stale()) {
+                rejectedAfterAuth.put(cseq, m.status());
+                return false;
+            }
+            String uri = on.lastRequestUri(method);
+            String value = DigestAuth.authorization(challenge, user, vars.getOrDefault("password", ""), method,
+                    uri, DigestAuth.newCnonce(), 1);
+            try {
+                long next = on.resend(method, Map.of(m.status() == 401 ? "Authorization" : "Proxy-Authorization", value));
+                authTries.merge(method, 1, Integer::sum);
+                lastCseq.put(method, next);
+                vars.put("last-cseq", Long.toString(next));
+                return true;
+            } catch (SipException e) {
+                return false;
+            }
+        }
+
+        /** The strongest supported digest challenge among the headers, or null. */
+        private static DigestAuth.Challenge challenge(List<String> values) {
+            DigestAuth.Challenge best = null;
+            for (String v : values) {
+                try {
+                    DigestAuth.Challenge c = DigestAuth.Challenge.parse(v);
+                    if (!DigestAuth.supported(c.algorithm())) continue;
+                    if (c.qop() != null && !c.qop().isEmpty() && !c.qop().contains("auth")) continue;
+                    if (best == null || !c.algorithm().toUpperCase(java.util.Locale.ROOT).startsWith("MD5")) best = c;
+                } catch (IllegalArgumentException notDigest) {
+                    // another scheme, or a broken challenge: the step sees the response as it came
+                }
+            }
+            return best;
         }
 
         // ---- redirects -----------------------------------------------------------------
@@ -631,8 +884,10 @@ public final class ScenarioRunner {
             }
             while (true) {
                 long now = System.nanoTime();
+                if (now >= refreshAt) refreshRegistration();
                 long limit = Math.min(until[0], deadline);
                 if (now >= limit) return false;
+                limit = Math.min(limit, refreshAt);
                 Inbound ev;
                 try {
                     ev = inbox.poll(limit - now, TimeUnit.NANOSECONDS);
@@ -640,7 +895,7 @@ public final class ScenarioRunner {
                     Thread.currentThread().interrupt();
                     return false;
                 }
-                if (ev == null || follow(ev)) continue;
+                if (ev == null || follow(ev) || authenticate(ev) || refreshed(ev)) continue;
                 int before = checks.size();
                 if (consumer.test(ev)) return true;
                 if (checks.size() == before) pending.add(ev);
@@ -712,6 +967,7 @@ public final class ScenarioRunner {
 
         /** Leaves nothing up at the peer: BYE for established calls, CANCEL for pending ones. */
         private void cleanUp() {
+            unregister();
             int sent = 0;
             for (Leg l : legs) {
                 try {

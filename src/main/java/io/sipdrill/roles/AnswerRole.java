@@ -19,8 +19,11 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
     /** Where the role counts what it decides; none until metrics are kept. */
     protected volatile io.sipdrill.metrics.Metrics.Role meters;
 
+    private final DigestChallenger challenger;
+
     public AnswerRole(Settings.Answer settings) {
         this.settings = settings;
+        this.challenger = new DigestChallenger(settings.auth());
     }
 
     protected String allow() { return ALLOW; }
@@ -28,12 +31,25 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
     @Override
     public void onRequest(ServerExchange request) {
         switch (request.method()) {
-            case "INVITE" -> answerInvite(request);
+            case "INVITE" -> {
+                if (admitted(request)) answerInvite(request);
+            }
             case "OPTIONS" -> request.respond(Reply.of(200).header("Allow", allow()).header("Accept", Sdp.CONTENT_TYPE));
             case "ACK" -> { }
             case "BYE", "NOTIFY", "INFO", "UPDATE", "PRACK" -> request.respond(Reply.of(481));
             default -> request.respond(Reply.of(405).header("Allow", allow()));
         }
+    }
+
+    /** With auth configured, a new INVITE needs good credentials: else 401 (or 403 for wrong ones). */
+    private boolean admitted(ServerExchange request) {
+        if (!challenger.on()) return true;
+        DigestChallenger.Verdict v = challenger.check(request.request(), 401);
+        if (v == DigestChallenger.Verdict.ADMITTED) return true;
+        count("answer.auth", "outcome", v.name().toLowerCase(java.util.Locale.ROOT));
+        request.respond(v == DigestChallenger.Verdict.REJECTED ? Reply.of(403).withReason("Forbidden (credentials rejected)")
+                : challenger.challenge(401, v == DigestChallenger.Verdict.STALE));
+        return false;
     }
 
     protected void answerInvite(ServerExchange request) {

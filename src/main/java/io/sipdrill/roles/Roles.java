@@ -9,7 +9,7 @@ import java.util.TreeSet;
 /** The built-in roles by name, as `serve --role`, `demo` and a scenario's `peer` name them. */
 public final class Roles {
     public static final Set<String> NAMES =
-            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "b2bua", "redirect", "spam-callee", "transferee")));
+            java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("answer", "b2bua", "redirect", "registrar", "spam-callee", "transferee")));
 
     private Roles() { }
 
@@ -19,6 +19,7 @@ public final class Roles {
             case "answer" -> new AnswerRole(settings.answer());
             case "transferee" -> new TransfereeRole(settings.answer(), settings.transferee());
             case "redirect" -> new RedirectRole(settings.answer(), settings.redirect());
+            case "registrar" -> new RegistrarRole(settings.answer(), settings.registrar());
             case "b2bua" -> new B2buaRole(settings.answer(), settings.b2bua(), settings.run().maxRedirects(),
                     settings.b2bua().stirInbound().equals("verify") ? Stir.verifier(settings.stir()) : null,
                     new AttestationPolicy(settings.spamCallee()),

@@ -26,7 +26,10 @@ import java.util.regex.PatternSyntaxException;
 public final class ScenarioLoader {
     /** Variables every run provides. */
     public static final Set<String> BUILT_INS = Set.of("local", "local-ip", "local-port", "transport", "sdp",
-            "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error");
+            "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error", "registered-expires", "registered-contact",
+            "username", "password");
+    /** Digest credentials: any scenario answers a 401/407 with them when --var gives them. */
+    public static final Set<String> CREDENTIALS = Set.of("username", "password");
     /** Further variables `demo` provides: the address (host:port) of each role it started. */
     public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address",
             "redirect-address", "spam-callee-address", "b2bua-address");
@@ -40,6 +43,7 @@ public final class ScenarioLoader {
             "within", "optional", "repeat", "respond", "capture", "meaning", "fix");
     private static final Set<String> EXPECT_NONE = Set.of("expect-none", "of", "during", "meaning", "fix");
     private static final Set<String> PAUSE = Set.of("pause");
+    private static final Set<String> REGISTER = Set.of("register", "aor", "expires", "within");
     private static final Set<String> CONDITIONS = Set.of("headers", "absent", "sipfrag", "body");
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Pattern CAPTURE = Pattern.compile("header:[A-Za-z0-9-]+|status|reason|sipfrag|body|cseq|call-id");
@@ -171,6 +175,18 @@ public final class ScenarioLoader {
             if (s.containsKey("expect")) return expect(s, where, line);
             if (s.containsKey("expect-none")) return expectNone(s, where, line);
             if (s.containsKey("check")) return check(s, where, line);
+            if (s.containsKey("register")) {
+                checkKeys(s, REGISTER, "a register step");
+                if (!s.containsKey("aor")) throw error(value, "a register step needs the address of record to register",
+                        "add aor = \"sip:alice@example.com\"");
+                for (String k : List.of("register", "aor", "expires")) {
+                    if (s.containsKey(k)) checkRefs(s.get(k), string(s.get(k)), declared);
+                }
+                String within = optionalString(s, "within", null);
+                if (within != null) checkDuration(s.get("within"), within);
+                return new Step.Register(where, line, string(s.get("register")), string(s.get("aor")),
+                        optionalString(s, "expires", "3600"), within);
+            }
             if (s.containsKey("pause")) {
                 checkKeys(s, PAUSE, "a pause step");
                 String d = string(s.get("pause"));
@@ -178,7 +194,7 @@ public final class ScenarioLoader {
                 return new Step.Pause(where, line, d);
             }
             throw error(value, "a step must say what it does",
-                    "start it with send = METHOD, expect = METHOD or STATUS, expect-none = ..., check = ..., or pause = 1s");
+                    "start it with send = METHOD, expect = METHOD or STATUS, expect-none = ..., check = ..., register = URI, or pause = 1s");
         }
 
         private Step.Send send(ConfigObject s, String where, int line) {

@@ -64,6 +64,14 @@ public sealed interface Step {
     }
 
     /** Waits a while (keeps a call up, spaces two requests). */
+    /**
+     * Registers aor with the registrar (RFC 3261 10.2) and keeps the registration up, refreshing
+     * it at half the granted time, until the scenario ends, when it unregisters (Expires: 0).
+     */
+    record Register(String where, int line, String registrar, String aor, String expires, String within) implements Step {
+        public String describe() { return "register"; }
+    }
+
     record Pause(String where, int line, String duration) implements Step {
         public String describe() { return "pause " + duration; }
     }

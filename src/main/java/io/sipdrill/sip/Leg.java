@@ -35,6 +35,9 @@ public final class Leg {
     private volatile Request lastInvite;
     private volatile long inviteCseq;
     private volatile boolean ended;
+    /** The last request of each method sent outside a dialog: what a challenge or a 423 re-sends. */
+    private final Map<String, OutgoingRequest> lastInDialog = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Request> lastOutOfDialog = new java.util.concurrent.ConcurrentHashMap<>();
 
     Leg(SipAgent agent, LegListener listener, Dialog dialog) {
         this.agent = agent;
@@ -106,8 +109,10 @@ public final class Leg {
                 if (!inDialog) lastInvite = request;
             }
             if (inDialog) {
+                lastInDialog.put(spec.method(), spec);
                 dialog.sendRequest(ct);
             } else {
+                lastOutOfDialog.put(spec.method(), request);
                 if (dialog == null) adoptDialog(ct);
                 ct.sendRequest();
             }
@@ -142,6 +147,7 @@ public final class Leg {
             invite = ct;
             inviteCseq = cseq;
             lastInvite = next;
+            lastOutOfDialog.put("INVITE", next);
             adoptDialog(ct);
             ct.sendRequest();
             return cseq;
@@ -149,6 +155,58 @@ public final class Leg {
             throw e;
         } catch (Exception e) {
             throw new SipException("cannot send INVITE to " + uri + ": " + describe(e), e);
+        }
+    }
+
+    /** The Request-URI of the last request of this method this leg sent, or null. */
+    public String lastRequestUri(String method) {
+        Request r = lastOutOfDialog.get(method);
+        if (r != null && !(hasDialog() && lastInDialog.containsKey(method))) return r.getRequestURI().toString();
+        return dialog == null || dialog.getRemoteTarget() == null ? null : dialog.getRemoteTarget().getURI().toString();
+    }
+
+    /**
+     * Sends the last request of this method again as a new transaction with the next CSeq and the
+     * given headers set (credentials after 401/407, a longer Expires after 423): RFC 3261 22.2
+     * and 10.2.8. Outside a dialog it is a copy with the same Call-ID and From tag; in a dialog a
+     * new request of the dialog. Returns the CSeq number used.
+     */
+    public long resend(String method, Map<String, String> headers) {
+        try {
+            OutgoingRequest inDialogSpec = lastInDialog.get(method);
+            if (inDialogSpec != null && confirmed()) {
+                OutgoingRequest spec = inDialogSpec;
+                for (var h : headers.entrySet()) spec = spec.header(h.getKey(), h.getValue());
+                long cseq = send(spec);
+                lastInDialog.put(method, inDialogSpec); // credentials are computed anew for each challenge
+                return cseq;
+            }
+            Request last = lastOutOfDialog.get(method);
+            if (last == null) throw new SipException("cannot send " + method + " again: none was sent on this leg");
+            Request next = (Request) last.clone();
+            long cseq = ((CSeqHeader) last.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
+            ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
+            String transport = transportFor(next.getRequestURI(), method);
+            next.removeHeader(ViaHeader.NAME);
+            next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
+            for (var h : headers.entrySet()) next.setHeader(agent.headers.createHeader(h.getKey(), h.getValue()));
+            provider = agent.provider(transport);
+            ClientTransaction ct = provider.getNewClientTransaction(next);
+            ct.setApplicationData(this);
+            agent.counter.request(method, true);
+            lastOutOfDialog.put(method, next);
+            if (method.equals(Request.INVITE)) {
+                invite = ct;
+                inviteCseq = cseq;
+                lastInvite = next;
+                adoptDialog(ct);
+            }
+            ct.sendRequest();
+            return cseq;
+        } catch (SipException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SipException("cannot send " + method + " again: " + describe(e), e);
         }
     }
 
@@ -223,6 +281,8 @@ public final class Leg {
     public void release() {
         listener = RELEASED;
         lastInvite = null;
+        lastOutOfDialog.clear();
+        lastInDialog.clear();
     }
 
     private static final LegListener RELEASED = new LegListener() {

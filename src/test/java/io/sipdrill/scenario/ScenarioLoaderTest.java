@@ -43,7 +43,7 @@ class ScenarioLoaderTest {
         "bad-status.conf         | 6 | \"OK\" is not a status pattern; a response step takes a code or class",
         "missing-of.conf         | 6 | a response step must say which request it answers; add of = INVITE",
         "syntax.conf             | 6 | not valid HOCON",
-        "unknown-peer.conf       | 3 | unknown peer role \"pbx\"; use one of: answer, b2bua, redirect, spam-callee, transferee",
+        "unknown-peer.conf       | 3 | unknown peer role \"pbx\"; use one of: answer, b2bua, redirect, registrar, spam-callee, transferee",
         "bad-duration.conf       | 6 | not a duration: \"soon\"; write it as 500ms, 2s or 1m",
         "hocon-substitution.conf | 5 | variables are written {{name}} inside quotes",
         "no-asserts.conf         | 1 | missing asserts",
