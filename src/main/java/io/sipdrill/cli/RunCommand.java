@@ -71,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void checkVars(List<Scenario> loaded, Map<String, String> values) {
         for (String name : values.keySet()) {
-            if (loaded.stream().noneMatch(s -> s.vars().containsKey(name))) {
+            if (!io.sipdrill.scenario.ScenarioLoader.CREDENTIALS.contains(name) && loaded.stream().noneMatch(s -> s.vars().containsKey(name))) {
                 throw new Failures.UsageError("no scenario given has a variable " + name + "; "
                         + loaded.get(0).name() + " has: " + String.join(", ", new java.util.TreeSet<>(loaded.get(0).vars().keySet())));
             }

@@ -66,7 +66,7 @@ public final class ConfigLoader {
             String key = entry.getKey();
             String quoted = com.typesafe.config.ConfigUtil.joinPath(key);
             if (!reference.hasPathOrNull(quoted)) {
-                if (prefix.endsWith("user-status") || prefix.endsWith("redirect.users") || prefix.endsWith("b2bua.rules")) {
+                if (prefix.endsWith("user-status") || prefix.endsWith("redirect.users") || prefix.endsWith("b2bua.rules") || prefix.endsWith("auth.users")) {
                     continue; // their keys are user names
                 }
                 throw new BadConfig("unknown setting " + prefix + "." + key + " ("

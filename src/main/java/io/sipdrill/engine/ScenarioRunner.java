@@ -534,7 +534,10 @@ public final class ScenarioRunner {
             String expires = expand(r.expires(), r.line()).trim();
             Duration within = r.within() == null ? defaultWithin : duration(r.within(), r.line());
             String user = userOf(aor);
-            String contact = "<sip:" + (user.isEmpty() ? "sipdrill" : user) + "@" + agent.hostPort()
+            String given = expand(r.contact(), r.line());
+            String contact = given != null && !given.isBlank()
+                    ? (given.trim().startsWith("<") ? given.trim() : "<" + given.trim() + ">")
+                    : "<sip:" + (user.isEmpty() ? "sipdrill" : user) + "@" + agent.hostPort()
                     + (agent.transport().equals("udp") ? "" : ";transport=" + agent.transport()) + ">";
             if (registration == null) {
                 registration = agent.newLeg(this);
@@ -583,7 +586,7 @@ public final class ScenarioRunner {
                     fail(r, expected, m.status() + " after authenticating: credentials rejected",
                             "the registrar challenged REGISTER, sipdrill answered as " + vars.getOrDefault("username", "")
                                     + ", and the registrar refused the credentials",
-                            "check username and password (--var username=... --var password=...) for realm of the challenge",
+                            "check username and password (--var username=... --var password=...) for the realm the registrar named",
                             m.status());
                 } else if (m.status() == 423) {
                     fail(r, expected, actual + " again after asking for Min-Expires " + m.header("Min-Expires").orElse("?"),

@@ -43,7 +43,7 @@ public final class ScenarioLoader {
             "within", "optional", "repeat", "respond", "capture", "meaning", "fix");
     private static final Set<String> EXPECT_NONE = Set.of("expect-none", "of", "during", "meaning", "fix");
     private static final Set<String> PAUSE = Set.of("pause");
-    private static final Set<String> REGISTER = Set.of("register", "aor", "expires", "within");
+    private static final Set<String> REGISTER = Set.of("register", "aor", "contact", "expires", "within");
     private static final Set<String> CONDITIONS = Set.of("headers", "absent", "sipfrag", "body");
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Pattern CAPTURE = Pattern.compile("header:[A-Za-z0-9-]+|status|reason|sipfrag|body|cseq|call-id");
@@ -179,13 +179,13 @@ public final class ScenarioLoader {
                 checkKeys(s, REGISTER, "a register step");
                 if (!s.containsKey("aor")) throw error(value, "a register step needs the address of record to register",
                         "add aor = \"sip:alice@example.com\"");
-                for (String k : List.of("register", "aor", "expires")) {
+                for (String k : List.of("register", "aor", "contact", "expires")) {
                     if (s.containsKey(k)) checkRefs(s.get(k), string(s.get(k)), declared);
                 }
                 String within = optionalString(s, "within", null);
                 if (within != null) checkDuration(s.get("within"), within);
                 return new Step.Register(where, line, string(s.get("register")), string(s.get("aor")),
-                        optionalString(s, "expires", "3600"), within);
+                        optionalString(s, "contact", null), optionalString(s, "expires", "3600"), within);
             }
             if (s.containsKey("pause")) {
                 checkKeys(s, PAUSE, "a pause step");

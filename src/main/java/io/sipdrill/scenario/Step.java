@@ -68,7 +68,8 @@ public sealed interface Step {
      * Registers aor with the registrar (RFC 3261 10.2) and keeps the registration up, refreshing
      * it at half the granted time, until the scenario ends, when it unregisters (Expires: 0).
      */
-    record Register(String where, int line, String registrar, String aor, String expires, String within) implements Step {
+    record Register(String where, int line, String registrar, String aor, String contact, String expires, String within)
+            implements Step {
         public String describe() { return "register"; }
     }
 

@@ -81,7 +81,7 @@ class CliTest {
         assertThat(Main.execute("run", "basic/call", "--set", "sipdrill.sip.transprt=tcp")).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(err()).contains("unknown setting sipdrill.sip.transprt");
         assertThat(Main.execute("serve", "--role", "pbx")).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(err()).contains("unknown role \"pbx\"; built-in roles: answer, b2bua, redirect, spam-callee, transferee");
+        assertThat(err()).contains("unknown role \"pbx\"; built-in roles: answer, b2bua, redirect, registrar, spam-callee, transferee");
         assertThat(Main.execute("serve", "--role", "redirect", "--set", "sipdrill.roles.redirect.status=404")).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(err()).contains("sipdrill.roles.redirect.status must be 301, 302, 305 or 380, not 404");
         assertThat(Main.execute("serve", "--role", "redirect", "--bind", "127.0.0.1:0",
