@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "STIR/SHAKEN test keys.",
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "STIR/SHAKEN and TLS test keys.",
         subcommands = KeysCommand.Init.class)
 final class KeysCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -20,9 +20,10 @@ final class KeysCommand implements Runnable {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Write a test PKI: ca-cert.pem, ca-key.pem (a test STI-CA root), sp-cert.pem, sp-key.pem "
-                    + "(an ES256 service-provider certificate it signs, with TNAuthList).")
+                    + "(an ES256 service-provider certificate it signs, with TNAuthList), tls-cert.pem, tls-key.pem "
+                    + "(a TLS certificate from the same root for localhost, 127.0.0.1 and ::1).")
     static final class Init implements Callable<Integer> {
-        @Parameters(paramLabel = "DIR", description = "Where to write the four files")
+        @Parameters(paramLabel = "DIR", description = "Where to write the files")
         Path dir;
 
         @Option(names = "--spc", paramLabel = "CODE", description = "Service provider code in TNAuthList (default 1234)")
@@ -39,6 +40,8 @@ final class KeysCommand implements Runnable {
             System.out.println("  sign calls:   --set sipdrill.stir.sign.private-key=\"" + d.resolve("sp-key.pem") + "\""
                     + " --set sipdrill.stir.sign.certificate=\"" + d.resolve("sp-cert.pem") + "\" --http 127.0.0.1:8080");
             System.out.println("  verify them:  --set 'sipdrill.stir.verify.trust-anchors=[\"" + d.resolve("ca-cert.pem") + "\"]'");
+            System.out.println("  TLS:          certificate " + d.resolve("tls-cert.pem") + ", key " + d.resolve("tls-key.pem")
+                    + " (localhost, 127.0.0.1, ::1); peers trust it through " + d.resolve("ca-cert.pem"));
             System.out.println("  (test keys only: the root key is in ca-key.pem, unprotected)");
             return ExitCode.PASS;
         }

@@ -21,7 +21,11 @@ import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -31,16 +35,18 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A STIR/SHAKEN test PKI: a root (an STI-CA stand-in) and an ES256 service-provider certificate it
- * signs, carrying TNAuthList (RFC 8226) with a service provider code. For labs and tests only.
+ * signs, carrying TNAuthList (RFC 8226) with a service provider code, plus a TLS certificate from the
+ * same root for localhost, 127.0.0.1 and ::1. For labs and tests only.
  */
 public final class TestPki {
     /** id-pe-TNAuthList (RFC 8226 section 9). */
     static final ASN1ObjectIdentifier TN_AUTH_LIST = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.1.26");
-    public static final List<String> FILES = List.of("ca-cert.pem", "ca-key.pem", "sp-cert.pem", "sp-key.pem");
+    public static final List<String> FILES = List.of("ca-cert.pem", "ca-key.pem", "sp-cert.pem", "sp-key.pem",
+            "tls-cert.pem", "tls-key.pem");
 
     private TestPki() { }
 
-    /** Writes the four files into dir; refuses to overwrite any unless force. */
+    /** Writes the files in {@link #FILES} into dir; refuses to overwrite any unless force. */
     public static void create(Path dir, String spc, boolean force) throws IOException {
         for (String f : FILES) {
             if (Files.exists(dir.resolve(f)) && !force) {
@@ -51,16 +57,20 @@ public final class TestPki {
         try {
             KeyPair ca = ecKey();
             KeyPair sp = ecKey();
+            KeyPair tls = ecKey();
             Instant now = Instant.now();
             X500Name caName = new X500Name("CN=sipdrill test STI-CA,O=sipdrill");
             X509Certificate caCert = certificate(caName, caName, ca, ca, now, Duration.ofDays(3650), true, null);
             X509Certificate spCert = certificate(caName, new X500Name("CN=SHAKEN " + spc + ",O=sipdrill test SP"),
                     sp, ca, now, Duration.ofDays(365), false, spc);
+            X509Certificate tlsCert = tlsCertificate(caName, tls, ca, now);
             Files.createDirectories(dir);
             write(dir.resolve("ca-cert.pem"), Pem.encode(caCert));
             write(dir.resolve("ca-key.pem"), Pem.encode(ca.getPrivate()));
             write(dir.resolve("sp-cert.pem"), Pem.encode(spCert));
             write(dir.resolve("sp-key.pem"), Pem.encode(sp.getPrivate()));
+            write(dir.resolve("tls-cert.pem"), Pem.encode(tlsCert));
+            write(dir.resolve("tls-key.pem"), Pem.encode(tls.getPrivate()));
         } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot make the test PKI: " + e.getMessage(), e);
         }
@@ -74,6 +84,27 @@ public final class TestPki {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return g.generateKeyPair();
+    }
+
+    /** A TLS server and client certificate for the loopback names, valid for a year. */
+    private static X509Certificate tlsCertificate(X500Name issuer, KeyPair subjectKey, KeyPair issuerKey, Instant from)
+            throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException, IOException {
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
+                Date.from(from.minus(Duration.ofMinutes(5))), Date.from(from.plus(Duration.ofDays(365))),
+                new X500Name("CN=localhost,O=sipdrill test"), subjectKey.getPublic());
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        b.addExtension(Extension.extendedKeyUsage, false,
+                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.iPAddress, "::1")}));
+        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey.getPublic()));
+        b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey.getPublic()));
+        var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate());
+        return new JcaX509CertificateConverter().getCertificate(b.build(signer));
     }
 
     private static X509Certificate certificate(X500Name issuer, X500Name subject, KeyPair subjectKey, KeyPair issuerKey,
