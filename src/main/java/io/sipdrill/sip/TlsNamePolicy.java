@@ -25,6 +25,8 @@ import javax.security.auth.x500.X500Principal;
 import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks, after JAIN-SIP has opened an outgoing TLS connection, that the server's certificate is
@@ -34,8 +36,11 @@ import javax.sip.address.URI;
  * <p>The host is the transaction's next hop (the Route or outbound proxy host when there is one,
  * else the Request-URI host). Skipped entirely when the stack property {@code sipdrill.tls.insecure}
  * is "true": the policy reads it from the stack the transaction belongs to, so each stack can differ.
+ * JAIN-SIP calls the policy once per new outgoing connection; a rejection closes nothing the
+ * application can see, the request simply gets no answer (a transaction timeout), so it is also logged here.
  */
 public final class TlsNamePolicy implements TlsSecurityPolicy {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsNamePolicy.class);
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*(%[\\w.-]+)?");
     private static final int SAN_DNS = 2;
@@ -49,18 +54,24 @@ public final class TlsNamePolicy implements TlsSecurityPolicy {
         // a connection not opened for a client transaction (e.g. a response, or a server-side NIO channel)
         if (transaction == null || insecure(transaction)) return;
         String host = destinationHost(transaction);
-        if (host == null) throw new SecurityException("TLS: cannot tell which host the connection was meant for");
-        Certificate[] peer;
         try {
-            peer = transaction.getPeerCertificates();
-        } catch (SSLPeerUnverifiedException | RuntimeException e) {
-            peer = null;
+            if (host == null) throw new SecurityException("TLS: cannot tell which host the connection was meant for");
+            Certificate[] peer;
+            try {
+                peer = transaction.getPeerCertificates();
+            } catch (SSLPeerUnverifiedException | RuntimeException e) {
+                peer = null;
+            }
+            if (peer == null || peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
+                throw new SecurityException("TLS peer " + host + ": no peer certificate available to check (on the NIO "
+                        + "transport gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE Disabled or DisabledAll hides it)");
+            }
+            check(leaf, host, new Date());
+        } catch (SecurityException e) {
+            // the stack logs this only at a level we keep quiet, and the request then just times out
+            LOG.warn("{}", e.getMessage());
+            throw e;
         }
-        if (peer == null || peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
-            throw new SecurityException("TLS peer " + host + ": no peer certificate available to check "
-                    + "(gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE Disabled or DisabledAll hides it)");
-        }
-        check(leaf, host, new Date());
     }
 
     /** The policy's checks on a leaf certificate, without a stack: valid at {@code now}, and names {@code host}. */
