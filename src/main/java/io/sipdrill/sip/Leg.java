@@ -132,25 +132,11 @@ public final class Leg {
     public long retarget(String uri) {
         if (lastInvite == null) throw new SipException("cannot follow a redirect: no INVITE was sent on this call");
         try {
-            Request next = (Request) lastInvite.clone();
             URI target = agent.addresses.createURI(uri.trim());
-            String transport = transportFor(target, "INVITE");
+            Request next = (Request) lastInvite.clone();
             next.setRequestURI(target);
-            long cseq = inviteCseq + 1;
-            ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
-            next.removeHeader(ViaHeader.NAME);
-            next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
-            next.setHeader(agent.contactHeader(transport));
-            provider = agent.provider(transport);
-            ClientTransaction ct = provider.getNewClientTransaction(next);
-            ct.setApplicationData(this);
-            invite = ct;
-            inviteCseq = cseq;
-            lastInvite = next;
-            lastOutOfDialog.put("INVITE", next);
-            adoptDialog(ct);
-            ct.sendRequest();
-            return cseq;
+            next.setHeader(agent.contactHeader(transportFor(target, "INVITE")));
+            return sendCopy(next, inviteCseq + 1, Map.of());
         } catch (SipException e) {
             throw e;
         } catch (Exception e) {
@@ -183,31 +169,39 @@ public final class Leg {
             }
             Request last = lastOutOfDialog.get(method);
             if (last == null) throw new SipException("cannot send " + method + " again: none was sent on this leg");
-            Request next = (Request) last.clone();
-            long cseq = ((CSeqHeader) last.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
-            ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
-            String transport = transportFor(next.getRequestURI(), method);
-            next.removeHeader(ViaHeader.NAME);
-            next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
-            for (var h : headers.entrySet()) next.setHeader(agent.headers.createHeader(h.getKey(), h.getValue()));
-            provider = agent.provider(transport);
-            ClientTransaction ct = provider.getNewClientTransaction(next);
-            ct.setApplicationData(this);
             agent.counter.request(method, true);
-            lastOutOfDialog.put(method, next);
-            if (method.equals(Request.INVITE)) {
-                invite = ct;
-                inviteCseq = cseq;
-                lastInvite = next;
-                adoptDialog(ct);
-            }
-            ct.sendRequest();
-            return cseq;
+            return sendCopy((Request) last.clone(), ((CSeqHeader) last.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1,
+                    headers);
         } catch (SipException e) {
             throw e;
         } catch (Exception e) {
             throw new SipException("cannot send " + method + " again: " + describe(e), e);
         }
+    }
+
+    /**
+     * Sends a copy of an earlier request outside any dialog as a new transaction: the given CSeq,
+     * a fresh Via (new branch), the given headers set; an INVITE becomes the leg's pending one.
+     */
+    private long sendCopy(Request next, long cseq, Map<String, String> headers) throws Exception {
+        String method = next.getMethod();
+        ((CSeqHeader) next.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
+        String transport = transportFor(next.getRequestURI(), method);
+        next.removeHeader(ViaHeader.NAME);
+        next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
+        for (var h : headers.entrySet()) next.setHeader(agent.headers.createHeader(h.getKey(), h.getValue()));
+        provider = agent.provider(transport);
+        ClientTransaction ct = provider.getNewClientTransaction(next);
+        ct.setApplicationData(this);
+        lastOutOfDialog.put(method, next);
+        if (method.equals(Request.INVITE)) {
+            invite = ct;
+            inviteCseq = cseq;
+            lastInvite = next;
+            adoptDialog(ct);
+        }
+        ct.sendRequest();
+        return cseq;
     }
 
     /** Acknowledges the last 2xx to INVITE (non-2xx are acknowledged by the transaction layer). */
