@@ -132,7 +132,7 @@ public final class Leg {
     public long retarget(String uri) {
         if (lastInvite == null) throw new SipException("cannot follow a redirect: no INVITE was sent on this call");
         try {
-            URI target = agent.addresses.createURI(uri.trim());
+            URI target = agent.parsed.uri(uri.trim());
             Request next = (Request) lastInvite.clone();
             next.setRequestURI(target);
             next.setHeader(agent.contactHeader(transportFor(target, "INVITE")));
@@ -189,7 +189,7 @@ public final class Leg {
         String transport = transportFor(next.getRequestURI(), method);
         next.removeHeader(ViaHeader.NAME);
         next.addHeader(agent.headers.createViaHeader(agent.host(), agent.port(), transport, null));
-        for (var h : headers.entrySet()) next.setHeader(agent.headers.createHeader(h.getKey(), h.getValue()));
+        for (var h : headers.entrySet()) next.setHeader(agent.parsed.header(h.getKey(), h.getValue()));
         provider = agent.provider(transport);
         ClientTransaction ct = provider.getNewClientTransaction(next);
         ct.setApplicationData(this);
@@ -295,13 +295,13 @@ public final class Leg {
         if (spec.requestUri() == null || spec.requestUri().isBlank()) {
             throw new SipException("cannot send " + spec.method() + ": no target URI");
         }
-        URI target = agent.addresses.createURI(spec.requestUri().trim());
+        URI target = agent.parsed.uri(spec.requestUri().trim());
         String transport = transportFor(target, spec.method());
         provider = agent.provider(transport);
         String fromText = spec.from() == null ? agent.uri(agent.settings.user()) : spec.from();
         String toText = spec.to() == null ? spec.requestUri() : spec.to();
-        Address from = agent.addresses.createAddress(fromText.trim());
-        Address to = agent.addresses.createAddress(toText.trim());
+        Address from = agent.parsed.address(fromText.trim());
+        Address to = agent.parsed.address(toText.trim());
         CallIdHeader callId = provider.getNewCallId();
         CSeqHeader cseq = agent.headers.createCSeqHeader(1L, spec.method());
         ViaHeader via = agent.headers.createViaHeader(agent.host(), agent.port(), transport, null);
@@ -317,7 +317,7 @@ public final class Leg {
                       String contentType, String body) throws ParseException {
         Set<String> seen = new HashSet<>();
         for (Map.Entry<String, String> h : overrides) {
-            for (Header header : parse(agent, h.getKey(), h.getValue())) {
+            for (Header header : agent.parsed.headers(h.getKey(), h.getValue())) {
                 if (seen.add(header.getName().toLowerCase(java.util.Locale.ROOT))) {
                     message.setHeader(header);
                 } else {
@@ -327,17 +327,7 @@ public final class Leg {
         }
         if (body != null && !body.isEmpty()) {
             String type = contentType == null ? "application/sdp" : contentType;
-            message.setContent(body, (ContentTypeHeader) agent.headers.createHeader(ContentTypeHeader.NAME, type));
-        }
-    }
-
-    /** One header, or several for a comma-separated list such as Allow or Supported. */
-    @SuppressWarnings("unchecked")
-    private static List<Header> parse(SipAgent agent, String name, String value) throws ParseException {
-        try {
-            return List.of(agent.headers.createHeader(name, value));
-        } catch (ParseException singletonOnly) {
-            return (List<Header>) agent.headers.createHeaders(name + ": " + value);
+            message.setContent(body, (ContentTypeHeader) agent.parsed.header(ContentTypeHeader.NAME, type));
         }
     }
 

@@ -71,9 +71,16 @@ public record SipMessageView(
         return isRequest() ? method : status + " " + reason + " (" + cseqMethod() + ")";
     }
 
+    /** Header names seen so far and their canonical forms: few distinct names, looked up often. */
+    private static final Map<String, String> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
+
     static String canonical(String name) {
+        String known = CANONICAL.get(name);
+        if (known != null) return known;
         String lower = name.trim().toLowerCase(Locale.ROOT);
-        return COMPACT.getOrDefault(lower, lower);
+        String canonical = COMPACT.getOrDefault(lower, lower);
+        if (CANONICAL.size() < 1024) CANONICAL.put(name, canonical);
+        return canonical;
     }
 
     /** A copy with the full text (for traces). */
@@ -115,6 +122,8 @@ public record SipMessageView(
     }
 
     private static String headerValue(Header header) {
+        // the value alone, without encoding the name and splitting it off again
+        if (header instanceof gov.nist.javax.sip.header.SIPHeader sip) return sip.getHeaderValue().trim();
         String encoded = header.toString();
         int colon = encoded.indexOf(':');
         return (colon < 0 ? encoded : encoded.substring(colon + 1)).trim();
