@@ -91,7 +91,7 @@ public final class SipDrill implements AutoCloseable {
 
     public RunningRole startRole(String name, Settings roleSettings, String host, int port, String transport) {
         AnswerRole role = Roles.create(name, roleSettings);
-        SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
+        SipAgent agent = SipAgent.start(agentSettings(roleSettings.sip(), host, port, transport, false));
         if (metricsServed) {
             Metrics.Role meters = metrics.role(name);
             agent.count(meters);
@@ -222,11 +222,16 @@ public final class SipDrill implements AutoCloseable {
     }
 
     private AgentSettings agentSettings(String host, int port, String transport, boolean observe) {
-        Settings.Sip sip = settings.sip();
+        return agentSettings(settings.sip(), host, port, transport, observe);
+    }
+
+    private AgentSettings agentSettings(Settings.Sip sip, String host, int port, String transport, boolean observe) {
         // A scenario's agent records a trace: one stack worker keeps received messages in arrival
         // order (a pool may process two datagrams a millisecond apart the other way round).
+        Settings.Tls tls = sip.tls();
         return new AgentSettings(host == null ? sip.bindHost() : host, port < 0 ? sip.bindPort() : port,
-                transport == null ? sip.transport() : transport, sip.user(), observe ? 1 : sip.threadPoolSize(), observe);
+                transport == null ? sip.transport() : transport, sip.user(), observe ? 1 : sip.threadPoolSize(), observe,
+                new AgentSettings.Tls(tls.certificate(), tls.privateKey(), tls.trustAnchors(), tls.insecure(), tls.timeout()));
     }
 
     /** Stops everything started, in parallel: JAIN-SIP's stop waits a fixed second per stack. */

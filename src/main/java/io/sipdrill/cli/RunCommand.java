@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Local address (default 127.0.0.1, any free port)")
     String bind;
 
-    @Option(names = "--transport", paramLabel = "udp|tcp", description = "Transport for requests sipdrill sends")
+    @Option(names = "--transport", paramLabel = "udp|tcp|tls", description = "Transport for requests sipdrill sends")
     String transport;
 
     @Option(names = "--http", paramLabel = "HOST:PORT",
@@ -162,8 +162,8 @@ final class RunCommand implements Callable<Integer> {
             }
             values.put("target", target);
         }
-        if (transport != null && !transport.matches("udp|tcp")) {
-            throw new Failures.UsageError("--transport must be udp or tcp, not " + transport);
+        if (transport != null && !transport.matches("udp|tcp|tls")) {
+            throw new Failures.UsageError("--transport must be udp, tcp or tls, not " + transport);
         }
         String[] hp = SharedOptions.hostPort(bind);
         PrintStream out = System.out;

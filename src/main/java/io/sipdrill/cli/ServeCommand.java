@@ -19,7 +19,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Where to listen (default 127.0.0.1:5060)")
     String bind = "127.0.0.1:5060";
 
-    @Option(names = "--transport", paramLabel = "udp|tcp", description = "Transport for requests the role originates")
+    @Option(names = "--transport", paramLabel = "udp|tcp|tls", description = "Transport for requests the role originates")
     String transport;
 
     @Option(names = "--http", paramLabel = "HOST:PORT",
@@ -28,11 +28,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (transport != null && !transport.matches("udp|tcp")) {
-            throw new Failures.UsageError("--transport must be udp or tcp, not " + transport);
+        if (transport != null && !transport.matches("udp|tcp|tls")) {
+            throw new Failures.UsageError("--transport must be udp, tcp or tls, not " + transport);
         }
         String[] hp = SharedOptions.hostPort(bind);
-        SipDrill drill = new SipDrill(shared.settings());
+        var settings = shared.settings();
+        String effective = transport != null ? transport : settings.sip().transport();
+        if (effective.equalsIgnoreCase("tls") && settings.sip().tls().certificate().isBlank()) {
+            throw new Failures.UsageError("serving over TLS needs a certificate: set sipdrill.sip.tls.certificate and"
+                    + " sipdrill.sip.tls.private-key (PEM files; ./sipdrill keys init DIR writes tls-cert.pem and tls-key.pem)");
+        }
+        SipDrill drill = new SipDrill(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             String[] httpAt = SharedOptions.hostPort(http);
@@ -48,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "sipdrill-stop"));
             System.out.println("sipdrill serve: role " + role + " listening on " + running.address()
-                    + " (udp and tcp)" + httpLine + "; stop with Ctrl-C");
+                    + (effective.equalsIgnoreCase("tls") ? " (udp and tls)" : " (udp and tcp)") + httpLine + "; stop with Ctrl-C");
             System.out.flush();
             stopped.await();
             return ExitCode.PASS;

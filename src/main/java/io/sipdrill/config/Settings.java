@@ -37,7 +37,16 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         }
     }
 
-    public record Sip(String bindHost, int bindPort, String transport, String user, int threadPoolSize) { }
+    /**
+     * The agent's own SIP settings. tls holds PEM file names; outboundProxy, when not blank, is a
+     * SIP URI every request that starts a call or a registration is sent through (a Route header).
+     */
+    public record Sip(String bindHost, int bindPort, String transport, String user, int threadPoolSize,
+                      Tls tls, String outboundProxy) { }
+
+    /** TLS keys and trust (sipdrill.sip.tls): see reference.conf. */
+    public record Tls(String certificate, String privateKey, List<String> trustAnchors, boolean insecure,
+                      java.time.Duration timeout) { }
 
     public record Run(Duration defaultWithin, Duration scenarioTimeout, String reportDir, int maxRedirects,
                       List<String> redirectAllowedTargets) { }
@@ -163,7 +172,11 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         return new Settings(
                 c.getString("lang"),
                 new Sip(sip.getString("bind-host"), sip.getInt("bind-port"), sip.getString("transport"),
-                        sip.getString("user"), sip.getInt("thread-pool-size")),
+                        sip.getString("user"), sip.getInt("thread-pool-size"),
+                        new Tls(sip.getString("tls.certificate"), sip.getString("tls.private-key"),
+                                List.copyOf(sip.getStringList("tls.trust-anchors")), sip.getBoolean("tls.insecure"),
+                                sip.getDuration("tls.timeout")),
+                        sip.getString("outbound-proxy").strip()),
                 new Run(run.getDuration("default-within"), run.getDuration("scenario-timeout"),
                         run.getString("report-dir"), run.getInt("max-redirects"),
                         List.copyOf(run.getStringList("redirect-allowed-targets"))),

@@ -281,8 +281,9 @@ public final class ScenarioRunner {
                 checks.add(Check.pass(s, "send " + s.method(), "sent"));
             } catch (SipException e) {
                 fail(s, s.method() + " sent", "could not send: " + e.getMessage(),
-                        "sipdrill could not put the request on the wire",
-                        "check the target URI and that the transport (--transport) is the one the peer listens on");
+                        e.meaning() != null ? e.meaning() : "sipdrill could not put the request on the wire",
+                        e.fix() != null ? e.fix()
+                                : "check the target URI and that the transport (--transport) is the one the peer listens on");
             }
         }
 
@@ -551,8 +552,9 @@ public final class ScenarioRunner {
                 sentOn.put("REGISTER", registration);
                 lastCseq.put("REGISTER", cseq);
             } catch (SipException e) {
-                fail(r, expected, "could not send: " + e.getMessage(), "sipdrill could not put the REGISTER on the wire",
-                        "check the registrar URI and the transport");
+                fail(r, expected, "could not send: " + e.getMessage(),
+                        e.meaning() != null ? e.meaning() : "sipdrill could not put the REGISTER on the wire",
+                        e.fix() != null ? e.fix() : "check the registrar URI and the transport");
                 return;
             }
             SipMessageView[] answer = {null};

@@ -120,7 +120,7 @@ public final class Leg {
         } catch (SipException e) {
             throw e;
         } catch (Exception e) {
-            throw new SipException("cannot send " + spec.method() + ": " + describe(e), e);
+            throw TransportFailure.of(spec.method(), e);
         }
     }
 
@@ -135,12 +135,12 @@ public final class Leg {
             URI target = agent.parsed.uri(uri.trim());
             Request next = (Request) lastInvite.clone();
             next.setRequestURI(target);
-            next.setHeader(agent.contactHeader(transportFor(target, "INVITE")));
+            next.setHeader(agent.contactHeader(transportFor(target, "INVITE"), secure(target)));
             return sendCopy(next, inviteCseq + 1, Map.of());
         } catch (SipException e) {
             throw e;
         } catch (Exception e) {
-            throw new SipException("cannot send INVITE to " + uri + ": " + describe(e), e);
+            throw TransportFailure.of("INVITE to " + uri, e);
         }
     }
 
@@ -175,7 +175,7 @@ public final class Leg {
         } catch (SipException e) {
             throw e;
         } catch (Exception e) {
-            throw new SipException("cannot send " + method + " again: " + describe(e), e);
+            throw TransportFailure.of(method + " again", e);
         }
     }
 
@@ -245,15 +245,17 @@ public final class Leg {
     }
 
     /**
-     * The transport a request to this URI goes over: its transport parameter, else the agent's,
-     * which is then written into the URI so the stack's router picks it too.
+     * The transport a request to this URI goes over: its transport parameter, TLS for sips:, else
+     * the agent's, which is then written into the URI so the stack's router picks it too.
      */
     private String transportFor(URI target, String method) {
         if (!(target instanceof SipURI sip)) throw new SipException("cannot send " + method + " to " + target
-                + ": only sip: URIs can be called");
+                + ": only sip: and sips: URIs can be called");
         String transport = agent.transport();
         if (sip.getTransportParam() != null) {
             transport = sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
+        } else if (sip.isSecure()) {
+            transport = "tls";
         } else if (!transport.equals("udp")) {
             try {
                 sip.setTransportParam(transport);
@@ -261,10 +263,17 @@ public final class Leg {
                 throw new SipException("cannot set transport " + transport + " on " + target);
             }
         }
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
-            throw new SipException("transport " + transport + " is not supported (udp or tcp)");
+        if (agent.provider(transport) == null) {
+            throw new SipException(transport.equals("tls")
+                    ? target + " is to be called over TLS, and sipdrill was started without it: run with --transport tls"
+                    : "sipdrill does not send over " + transport + " with --transport " + agent.transport()
+                            + " (udp and tcp, or udp and tls)");
         }
         return transport;
+    }
+
+    private static boolean secure(URI target) {
+        return target instanceof SipURI sip && sip.isSecure();
     }
 
     /**
@@ -308,7 +317,7 @@ public final class Leg {
         Request request = agent.messages.createRequest(target, spec.method(), callId, cseq,
                 agent.headers.createFromHeader(from, localTag), agent.headers.createToHeader(to, null),
                 List.of(via), agent.headers.createMaxForwardsHeader(70));
-        request.setHeader(agent.contactHeader(transport));
+        request.setHeader(agent.contactHeader(transport, secure(target)));
         return request;
     }
 

@@ -30,8 +30,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * TLS keys and trust for a JAIN-SIP stack, read from PEM files named in the stack's properties.
  * The key stores are built in memory; nothing is written to disk.
  *
- * <p>Only the NIO transport ({@code gov.nist.javax.sip.stack.NioMessageProcessorFactory}) asks a
- * SecurityManagerProvider for its managers; the default blocking transport ignores it.
+ * <p>{@link PemNetworkLayer} builds the agent's TLS sockets from these managers. (Of JAIN-SIP's own
+ * transports only the NIO one asks a SecurityManagerProvider, and that one loses the first request
+ * on each new outgoing TLS connection.)
  */
 public final class PemTlsProvider implements SecurityManagerProvider {
     /** PEM file with our certificate, leaf first then any intermediates; unset or blank for a client without one. */

@@ -82,7 +82,8 @@ public final class ServerExchange {
             String m = request.getMethod();
             if (reply.status() > 100 && reply.status() < 300
                     && (m.equals(Request.INVITE) || m.equals(Request.SUBSCRIBE) || m.equals(Request.REFER))) {
-                response.setHeader(agent.contactHeader(transportOf()));
+                response.setHeader(agent.contactHeader(transportOf(),
+                        request.getRequestURI() instanceof javax.sip.address.SipURI sip && sip.isSecure()));
             }
             Leg.apply(agent, response, reply.headers(), reply.contentType(), reply.body());
             st.sendResponse(response);

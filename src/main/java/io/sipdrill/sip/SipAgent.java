@@ -48,7 +48,8 @@ public final class SipAgent implements AutoCloseable {
     final ParseCache parsed = new ParseCache(addresses, headers);
     private final SipStackImpl stack;
     private final SipProvider udp;
-    private final SipProvider tcp;
+    /** Plain TCP, or TLS when the agent's transport is tls (one TCP port cannot carry both). */
+    private final SipProvider stream;
     private final int port;
     private final List<Consumer<WireMessage>> observers = new CopyOnWriteArrayList<>();
     private volatile RequestHandler handler = request -> request.respond(Reply.of(501));
@@ -56,11 +57,11 @@ public final class SipAgent implements AutoCloseable {
     volatile MessageCounter counter = MessageCounter.NONE;
     private volatile boolean closed;
 
-    private SipAgent(AgentSettings settings, SipStackImpl stack, SipProvider udp, SipProvider tcp, int port) {
+    private SipAgent(AgentSettings settings, SipStackImpl stack, SipProvider udp, SipProvider stream, int port) {
         this.settings = settings;
         this.stack = stack;
         this.udp = udp;
-        this.tcp = tcp;
+        this.stream = stream;
         this.port = port;
         try {
             messages.setDefaultUserAgentHeader(headers.createUserAgentHeader(List.of("sipdrill")));
@@ -109,6 +110,7 @@ public final class SipAgent implements AutoCloseable {
         // encodes every request to bytes when its transaction finishes and parses it back when the
         // transaction is removed: in a load run that was most of the stack timer thread's work.
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Aggressive");
+        if (settings.transport().equals("tls")) tlsProperties(p, settings.tls());
         // expert tuning: a JVM system property named like a JAIN-SIP property overrides ours
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith("gov.nist.javax.sip.") || name.startsWith("javax.sip.")) {
@@ -122,15 +124,16 @@ public final class SipAgent implements AutoCloseable {
             throw new SipException("cannot start the SIP stack: " + e.getMessage(), e);
         }
         String host = address.getHostAddress();
+        String streamTransport = settings.transport().equals("tls") ? "tls" : "tcp";
         try {
             ListeningPoint udpPoint = stack.createListeningPoint(host, port, "udp");
-            ListeningPoint tcpPoint = stack.createListeningPoint(host, port, "tcp");
+            ListeningPoint streamPoint = stack.createListeningPoint(host, port, streamTransport);
             SipProvider udp = stack.createSipProvider(udpPoint);
-            SipProvider tcp = stack.createSipProvider(tcpPoint);
-            SipAgent agent = new SipAgent(settings, stack, udp, tcp, port);
+            SipProvider stream = stack.createSipProvider(streamPoint);
+            SipAgent agent = new SipAgent(settings, stack, udp, stream, port);
             Dispatcher dispatcher = agent.new Dispatcher();
             udp.addSipListener(dispatcher);
-            tcp.addSipListener(dispatcher);
+            stream.addSipListener(dispatcher);
             WireLogger wire = (WireLogger) stack.getServerLogger();
             wire.sink(agent::observe);
             if (settings.observeMessages()) Slf4jStackLogger.observing(true);
@@ -139,9 +142,42 @@ public final class SipAgent implements AutoCloseable {
         } catch (Exception e) {
             stack.stop();
             throw new SipException("cannot listen on " + host + ":" + port
-                    + " (udp and tcp): " + rootMessage(e) + "; is the port in use?", e);
+                    + " (udp and " + streamTransport + "): " + rootMessage(e) + "; is the port in use?", e);
         }
     }
+
+    /**
+     * TLS through our own socket layer ({@link PemNetworkLayer}), TLS 1.3 and 1.2 with forward-secret
+     * AEAD suites, a client certificate asked for but not required. The PEM files are read here
+     * first, so that a bad file is reported by name rather than as a stack that would not start.
+     */
+    private static void tlsProperties(Properties p, AgentSettings.Tls tls) {
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", PemNetworkLayer.class.getName());
+        p.setProperty(PemTlsProvider.CERTIFICATE, tls.certificate());
+        p.setProperty(PemTlsProvider.PRIVATE_KEY, tls.privateKey());
+        p.setProperty(PemTlsProvider.TRUST_ANCHORS, String.join(",", tls.trustAnchors()));
+        p.setProperty(PemTlsProvider.INSECURE, Boolean.toString(tls.insecure()));
+        p.setProperty(PemNetworkLayer.CONNECT_TIMEOUT, Long.toString(tls.timeout().toMillis()));
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Long.toString(tls.timeout().toMillis()));
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(" ", TLS_SUITES));
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+        if (tls.insecure()) {
+            LOG.warn("TLS certificates go UNCHECKED (sipdrill.sip.tls.insecure = true): anyone on the path can pose as"
+                    + " the peer you called. Use this in a lab only.");
+        }
+        try {
+            new PemTlsProvider().init(p);
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new SipException("TLS settings (sipdrill.sip.tls): " + e.getMessage(), e);
+        }
+    }
+
+    private static final List<String> TLS_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private static int freePort(InetAddress address) {
         for (int i = 0; i < 50; i++) {
@@ -201,18 +237,27 @@ public final class SipAgent implements AutoCloseable {
 
     /** The Contact this agent puts in requests and responses it sends over the given transport. */
     javax.sip.address.Address contact(String transport) throws java.text.ParseException {
+        return contact(transport, false);
+    }
+
+    /** A sips: Contact for a sips: request (RFC 3261 8.1.1.8), else sip: with the transport named. */
+    javax.sip.address.Address contact(String transport, boolean sips) throws java.text.ParseException {
         String user = settings.user();
-        String t = transport.equals("udp") ? "" : ";transport=" + transport;
-        return addresses.createAddress("<sip:" + (user == null ? "" : user + "@") + hostPort() + t + ">");
+        String t = transport.equals("udp") || sips ? "" : ";transport=" + transport;
+        return addresses.createAddress("<" + (sips ? "sips:" : "sip:") + (user == null ? "" : user + "@") + hostPort() + t + ">");
     }
 
     private final java.util.Map<String, javax.sip.header.ContactHeader> contacts = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The Contact header for a transport, parsed once and cloned per message (headers are mutable). */
     javax.sip.header.ContactHeader contactHeader(String transport) {
-        javax.sip.header.ContactHeader c = contacts.computeIfAbsent(transport, t -> {
+        return contactHeader(transport, false);
+    }
+
+    /** The Contact header for a transport, parsed once and cloned per message (headers are mutable). */
+    javax.sip.header.ContactHeader contactHeader(String transport, boolean sips) {
+        javax.sip.header.ContactHeader c = contacts.computeIfAbsent(sips ? "sips" : transport, t -> {
             try {
-                return headers.createContactHeader(contact(t));
+                return headers.createContactHeader(contact(transport, sips));
             } catch (java.text.ParseException e) {
                 throw new SipException("cannot build a Contact for " + hostPort(), e);
             }
@@ -220,8 +265,11 @@ public final class SipAgent implements AutoCloseable {
         return (javax.sip.header.ContactHeader) c.clone();
     }
 
+    /** The provider for a transport, or null when this agent does not listen on it. */
     SipProvider provider(String transport) {
-        return "tcp".equalsIgnoreCase(transport) ? tcp : udp;
+        if ("udp".equalsIgnoreCase(transport)) return udp;
+        String streamTransport = settings.transport().equals("tls") ? "tls" : "tcp";
+        return streamTransport.equalsIgnoreCase(transport) ? stream : null;
     }
 
     SipProvider provider() { return provider(settings.transport()); }

@@ -1,11 +1,7 @@
 package io.sipdrill.sip;
 
-import gov.nist.javax.sip.ClientTransactionExt;
-import gov.nist.javax.sip.SipStackImpl;
-import gov.nist.javax.sip.TlsSecurityPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
@@ -20,61 +16,22 @@ import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
-import javax.sip.address.Hop;
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Checks, after JAIN-SIP has opened an outgoing TLS connection, that the server's certificate is
- * valid now and names the host the connection was made for (RFC 5922 / RFC 6125 style: DNS and IP
- * subjectAltNames, the CN only when there are none).
- *
- * <p>The host is the transaction's next hop (the Route or outbound proxy host when there is one,
- * else the Request-URI host). Skipped entirely when the stack property {@code sipdrill.tls.insecure}
- * is "true": the policy reads it from the stack the transaction belongs to, so each stack can differ.
- * JAIN-SIP calls the policy once per new outgoing connection; a rejection closes nothing the
- * application can see, the request simply gets no answer (a transaction timeout), so it is also logged here.
+ * Whether a TLS server's certificate is valid now and names the host that was called (RFC 5922 /
+ * RFC 6125 style: DNS and IP subjectAltNames, the CN only when there are none). Called from the
+ * handshake by {@link PemNetworkLayer}, so a refusal fails the send at once with this reason.
  */
-public final class TlsNamePolicy implements TlsSecurityPolicy {
-    private static final Logger LOG = LoggerFactory.getLogger(TlsNamePolicy.class);
+public final class TlsNamePolicy {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*(%[\\w.-]+)?");
     private static final int SAN_DNS = 2;
     private static final int SAN_IP = 7;
 
-    /** JAIN-SIP instantiates the policy by class name. */
-    public TlsNamePolicy() { }
+    private TlsNamePolicy() { }
 
-    @Override
-    public void enforceTlsPolicy(ClientTransactionExt transaction) throws SecurityException {
-        // a connection not opened for a client transaction (e.g. a response, or a server-side NIO channel)
-        if (transaction == null || insecure(transaction)) return;
-        String host = destinationHost(transaction);
-        try {
-            if (host == null) throw new SecurityException("TLS: cannot tell which host the connection was meant for");
-            Certificate[] peer;
-            try {
-                peer = transaction.getPeerCertificates();
-            } catch (SSLPeerUnverifiedException | RuntimeException e) {
-                peer = null;
-            }
-            if (peer == null || peer.length == 0 || !(peer[0] instanceof X509Certificate leaf)) {
-                throw new SecurityException("TLS peer " + host + ": no peer certificate available to check (on the NIO "
-                        + "transport gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE Disabled or DisabledAll hides it)");
-            }
-            check(leaf, host, new Date());
-        } catch (SecurityException e) {
-            // the stack logs this only at a level we keep quiet, and the request then just times out
-            LOG.warn("{}", e.getMessage());
-            throw e;
-        }
-    }
-
-    /** The policy's checks on a leaf certificate, without a stack: valid at {@code now}, and names {@code host}. */
+    /** The checks on a server's leaf certificate: valid at {@code now}, and names {@code host}. */
     public static void check(X509Certificate leaf, String host, Date now) throws SecurityException {
         try {
             leaf.checkValidity(now);
@@ -139,32 +96,6 @@ public final class TlsNamePolicy implements TlsSecurityPolicy {
             out.add(cn == null ? "no name" : "CN=" + cn);
         }
         return out;
-    }
-
-    /** The next hop's host if the stack recorded one, else the Request-URI's host. */
-    static String destinationHost(ClientTransactionExt transaction) {
-        try {
-            Hop hop = transaction.getNextHop();
-            if (hop != null && hop.getHost() != null && !hop.getHost().isBlank()) return hop.getHost();
-        } catch (RuntimeException e) {
-            // fall back to the request
-        }
-        try {
-            URI uri = transaction.getRequest().getRequestURI();
-            if (uri instanceof SipURI sip) return sip.getHost();
-        } catch (RuntimeException e) {
-            // no request
-        }
-        return null;
-    }
-
-    private static boolean insecure(ClientTransactionExt transaction) {
-        try {
-            return transaction.getSipProvider().getSipStack() instanceof SipStackImpl stack
-                    && PemTlsProvider.isInsecure(stack.getConfigurationProperties());
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static void sans(X509Certificate cert, List<String> dns, List<byte[]> ips) {

@@ -63,7 +63,8 @@ public final class TestPki {
             X509Certificate caCert = certificate(caName, caName, ca, ca, now, Duration.ofDays(3650), true, null);
             X509Certificate spCert = certificate(caName, new X500Name("CN=SHAKEN " + spc + ",O=sipdrill test SP"),
                     sp, ca, now, Duration.ofDays(365), false, spc);
-            X509Certificate tlsCert = tlsCertificate(caName, tls, ca, now);
+            X509Certificate tlsCert = tlsCertificate(caName, tls, ca, now.minus(Duration.ofMinutes(5)),
+                    now.plus(Duration.ofDays(365)), LOOPBACK_NAMES);
             Files.createDirectories(dir);
             write(dir.resolve("ca-cert.pem"), Pem.encode(caCert));
             write(dir.resolve("ca-key.pem"), Pem.encode(ca.getPrivate()));
@@ -86,21 +87,45 @@ public final class TestPki {
         return g.generateKeyPair();
     }
 
-    /** A TLS server and client certificate for the loopback names, valid for a year. */
-    private static X509Certificate tlsCertificate(X500Name issuer, KeyPair subjectKey, KeyPair issuerKey, Instant from)
+    static final List<String> LOOPBACK_NAMES = List.of("localhost", "127.0.0.1", "::1");
+
+    /**
+     * Issues a further TLS certificate from the root in dir (ca-cert.pem, ca-key.pem) for the given
+     * names (DNS names or IP addresses) and validity, written to certOut and keyOut: for a peer at
+     * another name, or to see how a caller treats an expired or misnamed certificate.
+     */
+    public static void issueTls(Path dir, Path certOut, Path keyOut, List<String> names, Instant notBefore, Instant notAfter)
+            throws IOException {
+        X509Certificate caCert = Pem.certificates(dir.resolve("ca-cert.pem")).get(0);
+        try {
+            // as the JDK's own EC key, which the signer below takes (the PEM reader may give another provider's)
+            java.security.PrivateKey caKey = java.security.KeyFactory.getInstance("EC").generatePrivate(
+                    new java.security.spec.PKCS8EncodedKeySpec(Pem.privateKey(dir.resolve("ca-key.pem")).getEncoded()));
+            KeyPair tls = ecKey();
+            X509Certificate cert = tlsCertificate(X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
+                    tls, new KeyPair(caCert.getPublicKey(), caKey), notBefore, notAfter, names);
+            write(certOut, Pem.encode(cert));
+            write(keyOut, Pem.encode(tls.getPrivate()));
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue a TLS certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** A TLS server and client certificate for the given names (the first is also the CN). */
+    private static X509Certificate tlsCertificate(X500Name issuer, KeyPair subjectKey, KeyPair issuerKey, Instant from,
+                                                  Instant to, List<String> names)
             throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException, IOException {
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
-                Date.from(from.minus(Duration.ofMinutes(5))), Date.from(from.plus(Duration.ofDays(365))),
-                new X500Name("CN=localhost,O=sipdrill test"), subjectKey.getPublic());
+                Date.from(from), Date.from(to),
+                new X500Name("CN=" + names.get(0) + ",O=sipdrill test"), subjectKey.getPublic());
         JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         b.addExtension(Extension.extendedKeyUsage, false,
                 new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.iPAddress, "::1")}));
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.stream()
+                .map(n -> new GeneralName(n.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new)));
         b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey.getPublic()));
         b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey.getPublic()));
         var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate());

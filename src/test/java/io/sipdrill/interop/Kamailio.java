@@ -410,6 +410,11 @@ final class Kamailio implements AutoCloseable {
                     exit;
                 }
 
+                # what Kamailio forwards, and over which transport (tests read this from the log)
+                onsend_route {
+                    if (is_request()) xlog("L_INFO", "sipdrill: sent $rm to $snd(sproto):$snd(ip):$snd(port)\n");
+                }
+
                 # $var(password) := password of the credentials' user name ($au)
                 route[PASSWORD] {
                 @PASSWORDS@}

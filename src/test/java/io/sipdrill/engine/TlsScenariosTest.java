@@ -1,0 +1,108 @@
+package io.sipdrill.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sipdrill.SipDrill;
+import io.sipdrill.TestSettings;
+import io.sipdrill.stir.TestPki;
+import io.sipdrill.sip.WireMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Calls over TLS between sipdrill's own roles, and the verdicts for peers whose certificate will not do. */
+class TlsScenariosTest {
+    @TempDir
+    static Path pki;
+    static SipDrill servers;
+    static SipDrill.RunningRole good;
+    static SipDrill.RunningRole expired;
+    static SipDrill.RunningRole misnamed;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestPki.create(pki.resolve("ours"), "1234", false);
+        TestPki.create(pki.resolve("theirs"), "9999", false);
+        Instant now = Instant.now();
+        TestPki.issueTls(pki.resolve("ours"), pki.resolve("old-cert.pem"), pki.resolve("old-key.pem"),
+                List.of("localhost", "127.0.0.1"), now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
+        TestPki.issueTls(pki.resolve("ours"), pki.resolve("other-cert.pem"), pki.resolve("other-key.pem"),
+                List.of("sbc.example.net"), now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(1)));
+        servers = new SipDrill(TestSettings.with());
+        good = servers.startRole("answer", serving("ours/tls-cert.pem", "ours/tls-key.pem"), "127.0.0.1", 0, "tls");
+        expired = servers.startRole("answer", serving("old-cert.pem", "old-key.pem"), "127.0.0.1", 0, "tls");
+        misnamed = servers.startRole("answer", serving("other-cert.pem", "other-key.pem"), "127.0.0.1", 0, "tls");
+    }
+
+    private static io.sipdrill.config.Settings serving(String cert, String key) {
+        return TestSettings.with("sipdrill.sip.tls.certificate=\"" + pki.resolve(cert) + "\"",
+                "sipdrill.sip.tls.private-key=\"" + pki.resolve(key) + "\"");
+    }
+
+    @AfterAll
+    static void stop() {
+        servers.close();
+    }
+
+    private static ScenarioResult call(String target, String... sets) {
+        try (SipDrill caller = new SipDrill(TestSettings.with(sets))) {
+            return caller.play(List.of(caller.loader().load("basic/call")), Map.of("target", target),
+                    "127.0.0.1", 0, "tls", r -> { }).get(0);
+        }
+    }
+
+    private static String trusting(String root) {
+        return "sipdrill.sip.tls.trust-anchors=[\"" + pki.resolve(root + "/ca-cert.pem") + "\"]";
+    }
+
+    private static String failure(ScenarioResult r) {
+        return r.checks().stream().filter(c -> !c.passed()).findFirst()
+                .map(c -> c.actual() + " | " + c.meaning() + " | " + c.fix()).orElse("");
+    }
+
+    @Test
+    void aCallOverTlsToAnAddressAndToASipsName() {
+        ScenarioResult r = call("sip:bob@" + good.address(), trusting("ours"));
+        assertThat(r.passed()).as(failure(r)).isTrue();
+        List<WireMessage> invites = r.trace().stream().filter(w -> w.sent() && w.message().method().equals("INVITE")).toList();
+        assertThat(invites.get(0).message().header("Via").orElseThrow()).startsWith("SIP/2.0/TLS");
+        assertThat(invites.get(0).message().requestUri()).endsWith(";transport=tls");
+        assertThat(invites.get(0).message().header("Contact").orElseThrow()).contains(";transport=tls");
+
+        ScenarioResult named = call("sips:bob@localhost:" + good.agent().port(), trusting("ours"));
+        assertThat(named.passed()).as(failure(named)).isTrue();
+        WireMessage invite = named.trace().stream().filter(w -> w.sent() && w.message().method().equals("INVITE")).findFirst().orElseThrow();
+        assertThat(invite.message().header("Contact").orElseThrow()).startsWith("<sips:");
+    }
+
+    @Test
+    void aPeerWhoseCertificateIsNotFromATrustedRootIsRefusedBeforeAnythingIsSent() {
+        ScenarioResult r = call("sip:bob@" + good.address(), trusting("theirs"));
+        assertThat(r.passed()).isFalse();
+        assertThat(failure(r)).contains("not trusted");
+        assertThat(r.trace()).noneMatch(WireMessage::sent);
+    }
+
+    @Test
+    void expiredAndMisnamedCertificatesAreNamedAsSuch() {
+        ScenarioResult old = call("sip:bob@" + expired.address(), trusting("ours"));
+        assertThat(old.passed()).isFalse();
+        assertThat(failure(old)).contains("expired");
+
+        ScenarioResult other = call("sip:bob@" + misnamed.address(), trusting("ours"));
+        assertThat(other.passed()).isFalse();
+        assertThat(failure(other)).contains("127.0.0.1", "sbc.example.net");
+    }
+
+    @Test
+    void insecureModeCallsAnyPeer() {
+        ScenarioResult r = call("sip:bob@" + misnamed.address(), trusting("theirs"), "sipdrill.sip.tls.insecure=true");
+        assertThat(r.passed()).as(failure(r)).isTrue();
+    }
+}
