@@ -231,7 +231,8 @@ public final class SipDrill implements AutoCloseable {
         Settings.Tls tls = sip.tls();
         return new AgentSettings(host == null ? sip.bindHost() : host, port < 0 ? sip.bindPort() : port,
                 transport == null ? sip.transport() : transport, sip.user(), observe ? 1 : sip.threadPoolSize(), observe,
-                new AgentSettings.Tls(tls.certificate(), tls.privateKey(), tls.trustAnchors(), tls.insecure(), tls.timeout()));
+                new AgentSettings.Tls(tls.certificate(), tls.privateKey(), tls.trustAnchors(), tls.insecure(), tls.timeout()),
+                sip.outboundProxy());
     }
 
     /** Stops everything started, in parallel: JAIN-SIP's stop waits a fixed second per stack. */

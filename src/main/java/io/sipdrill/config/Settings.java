@@ -11,11 +11,19 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                        Stir stir, SpamCallee spamCallee, B2bua b2bua, Registrar registrar) {
 
     /** A role's digest challenge (RFC 3261 22): off when realm is "". users: name -> password. */
-    public record Auth(String realm, Map<String, String> users, String algorithm) {
+    /** Digest challenges a role sends: challenge is 401 (as a UAS or registrar does) or 407 (as a proxy does). */
+    public record Auth(String realm, Map<String, String> users, String algorithm, int challenge) {
         public Auth {
             if (!realm.isEmpty() && !io.sipdrill.sip.DigestAuth.supported(algorithm)) {
                 throw new IllegalArgumentException("auth.algorithm must be MD5, SHA-256 or SHA-512-256, not " + algorithm);
             }
+            if (challenge != 401 && challenge != 407) {
+                throw new IllegalArgumentException("auth.challenge must be 401 or 407, not " + challenge);
+            }
+        }
+
+        public Auth(String realm, Map<String, String> users, String algorithm) {
+            this(realm, users, algorithm, 401);
         }
 
         public boolean on() { return !realm.isEmpty(); }
@@ -23,7 +31,8 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
         static Auth from(Config c) {
             Map<String, String> users = new TreeMap<>();
             c.getConfig("users").root().keySet().forEach(u -> users.put(u, c.getConfig("users").getString("\"" + u + "\"")));
-            return new Auth(c.getString("realm"), Map.copyOf(users), c.getString("algorithm"));
+            return new Auth(c.getString("realm"), Map.copyOf(users), c.getString("algorithm"),
+                    c.hasPath("challenge") ? c.getInt("challenge") : 401);
         }
     }
 

@@ -388,10 +388,14 @@ public final class ScenarioRunner {
                 String actual = Inbound.describe(ev);
                 String meaning = step.meaning().forKind("timeout");
                 String fix = step.fix().forKind("timeout");
+                boolean dropped = ev instanceof Inbound.TransportError;
                 fail(step, expected, actual,
-                        meaning != null ? text(meaning, actual, null, within)
+                        meaning != null ? text(meaning, actual, null, within) : dropped
+                                ? "the connection that carried " + step.of() + " failed before any final response, so none can come"
                                 : "the peer never answered " + step.of() + " (RFC 3261 17.1: timer B/F fired)",
-                        fix != null ? text(fix, actual, null, within)
+                        fix != null ? text(fix, actual, null, within) : dropped
+                                ? "look in the peer's log for why it closed the connection: a TLS or message size limit, a"
+                                        + " malformed request, or a connection limit; UDP avoids the connection if the peer allows it"
                                 : "check that the target address, port and transport are right and that the peer is up",
                         Check.NO_ANSWER);
                 return;
@@ -447,7 +451,8 @@ public final class ScenarioRunner {
             String actual = Inbound.describe(ev);
             if (step.isResponse() && !step.status().matches(m.status())) {
                 Integer rejected = rejectedAfterAuth.get(m.cseqNumber());
-                if (rejected != null && rejected == m.status() && step.meaning().forKind("status") == null) {
+                // more telling than a scenario's general meaning for an unexpected status
+                if (rejected != null && rejected == m.status()) {
                     return new Check(step.where(), step.describe(), false, expected,
                             m.status() + " after authenticating: credentials rejected (" + actual + ")",
                             "the peer challenged " + m.cseqMethod() + ", sipdrill answered with the credentials "

@@ -41,14 +41,15 @@ public class AnswerRole implements RequestHandler, LegListener, AutoCloseable {
         }
     }
 
-    /** With auth configured, a new INVITE needs good credentials: else 401 (or 403 for wrong ones). */
+    /** With auth configured, a new INVITE needs good credentials: else 401 or 407 (403 for wrong ones). */
     private boolean admitted(ServerExchange request) {
         if (!challenger.on()) return true;
-        DigestChallenger.Verdict v = challenger.check(request.request(), 401);
+        int status = settings.auth().challenge();
+        DigestChallenger.Verdict v = challenger.check(request.request(), status);
         if (v == DigestChallenger.Verdict.ADMITTED) return true;
         count("answer.auth", "outcome", v.name().toLowerCase(java.util.Locale.ROOT));
         request.respond(v == DigestChallenger.Verdict.REJECTED ? Reply.of(403).withReason("Forbidden (credentials rejected)")
-                : challenger.challenge(401, v == DigestChallenger.Verdict.STALE));
+                : challenger.challenge(status, v == DigestChallenger.Verdict.STALE));
         return false;
     }
 

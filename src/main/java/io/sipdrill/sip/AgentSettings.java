@@ -9,17 +9,18 @@ import java.util.List;
  * with tls on UDP and TLS (a TCP port cannot carry both plain and TLS connections).
  */
 public record AgentSettings(String host, int port, String transport, String user,
-                            int threadPoolSize, boolean observeMessages, Tls tls) {
+                            int threadPoolSize, boolean observeMessages, Tls tls, String outboundProxy) {
     public AgentSettings {
         transport = transport == null ? "udp" : transport.toLowerCase(java.util.Locale.ROOT);
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
             throw new IllegalArgumentException("transport must be udp, tcp or tls, not " + transport);
         }
         tls = tls == null ? Tls.NONE : tls;
+        outboundProxy = outboundProxy == null ? "" : outboundProxy.strip();
     }
 
     public AgentSettings(String host, int port, String transport, String user, int threadPoolSize, boolean observeMessages) {
-        this(host, port, transport, user, threadPoolSize, observeMessages, Tls.NONE);
+        this(host, port, transport, user, threadPoolSize, observeMessages, Tls.NONE, "");
     }
 
     /**
@@ -46,14 +47,19 @@ public record AgentSettings(String host, int port, String transport, String user
     }
 
     public AgentSettings withPort(int newPort) {
-        return new AgentSettings(host, newPort, transport, user, threadPoolSize, observeMessages, tls);
+        return new AgentSettings(host, newPort, transport, user, threadPoolSize, observeMessages, tls, outboundProxy);
     }
 
     public AgentSettings withTransport(String newTransport) {
-        return new AgentSettings(host, port, newTransport, user, threadPoolSize, observeMessages, tls);
+        return new AgentSettings(host, port, newTransport, user, threadPoolSize, observeMessages, tls, outboundProxy);
+    }
+
+    /** A SIP URI that requests starting a call or registration are routed through ("" for none). */
+    public AgentSettings withOutboundProxy(String proxy) {
+        return new AgentSettings(host, port, transport, user, threadPoolSize, observeMessages, tls, proxy);
     }
 
     public AgentSettings withTls(Tls newTls) {
-        return new AgentSettings(host, port, transport, user, threadPoolSize, observeMessages, newTls);
+        return new AgentSettings(host, port, transport, user, threadPoolSize, observeMessages, newTls, outboundProxy);
     }
 }

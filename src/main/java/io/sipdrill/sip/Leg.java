@@ -116,6 +116,7 @@ public final class Leg {
                 if (dialog == null) adoptDialog(ct);
                 ct.sendRequest();
             }
+            agent.sentOverStream(ct, this);
             return cseq;
         } catch (SipException e) {
             throw e;
@@ -201,6 +202,7 @@ public final class Leg {
             adoptDialog(ct);
         }
         ct.sendRequest();
+        agent.sentOverStream(ct, this);
         return cseq;
     }
 
@@ -318,6 +320,8 @@ public final class Leg {
                 agent.headers.createFromHeader(from, localTag), agent.headers.createToHeader(to, null),
                 List.of(via), agent.headers.createMaxForwardsHeader(70));
         request.setHeader(agent.contactHeader(transport, secure(target)));
+        javax.sip.header.RouteHeader proxy = agent.outboundRoute();
+        if (proxy != null) request.addHeader(proxy);
         return request;
     }
 

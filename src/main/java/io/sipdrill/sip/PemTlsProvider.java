@@ -30,7 +30,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * TLS keys and trust for a JAIN-SIP stack, read from PEM files named in the stack's properties.
  * The key stores are built in memory; nothing is written to disk.
  *
- * <p>{@link PemNetworkLayer} builds the agent's TLS sockets from these managers. (Of JAIN-SIP's own
+ * <p>{@link AgentNetworkLayer} builds the agent's TLS sockets from these managers. (Of JAIN-SIP's own
  * transports only the NIO one asks a SecurityManagerProvider, and that one loses the first request
  * on each new outgoing TLS connection.)
  */

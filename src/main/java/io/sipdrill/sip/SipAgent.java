@@ -83,7 +83,14 @@ public final class SipAgent implements AutoCloseable {
         for (int i = 0; i < attempts; i++) {
             int port = settings.port() == 0 ? freePort(address) : settings.port();
             try {
-                return open(settings, address, port);
+                SipAgent agent = open(settings, address, port);
+                try {
+                    agent.outboundRoute(); // a bad proxy URI is reported now, not at the first call
+                } catch (SipException badProxy) {
+                    agent.close();
+                    throw new IllegalArgumentException(badProxy.getMessage(), badProxy);
+                }
+                return agent;
             } catch (SipException e) {
                 last = e;
             }
@@ -110,6 +117,8 @@ public final class SipAgent implements AutoCloseable {
         // encodes every request to bytes when its transaction finishes and parses it back when the
         // transaction is removed: in a load run that was most of the stack timer thread's work.
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Aggressive");
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", AgentNetworkLayer.class.getName());
+        p.setProperty(AgentNetworkLayer.CONNECT_TIMEOUT, Long.toString(settings.tls().timeout().toMillis()));
         if (settings.transport().equals("tls")) tlsProperties(p, settings.tls());
         // expert tuning: a JVM system property named like a JAIN-SIP property overrides ours
         for (String name : System.getProperties().stringPropertyNames()) {
@@ -131,6 +140,7 @@ public final class SipAgent implements AutoCloseable {
             SipProvider udp = stack.createSipProvider(udpPoint);
             SipProvider stream = stack.createSipProvider(streamPoint);
             SipAgent agent = new SipAgent(settings, stack, udp, stream, port);
+            if (stack.getNetworkLayer() instanceof AgentNetworkLayer sockets) sockets.onPeerClosed(agent::peerClosed);
             Dispatcher dispatcher = agent.new Dispatcher();
             udp.addSipListener(dispatcher);
             stream.addSipListener(dispatcher);
@@ -147,17 +157,16 @@ public final class SipAgent implements AutoCloseable {
     }
 
     /**
-     * TLS through our own socket layer ({@link PemNetworkLayer}), TLS 1.3 and 1.2 with forward-secret
+     * TLS through our own socket layer ({@link AgentNetworkLayer}), TLS 1.3 and 1.2 with forward-secret
      * AEAD suites, a client certificate asked for but not required. The PEM files are read here
      * first, so that a bad file is reported by name rather than as a stack that would not start.
      */
     private static void tlsProperties(Properties p, AgentSettings.Tls tls) {
-        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", PemNetworkLayer.class.getName());
+        p.setProperty(AgentNetworkLayer.TLS, "true");
         p.setProperty(PemTlsProvider.CERTIFICATE, tls.certificate());
         p.setProperty(PemTlsProvider.PRIVATE_KEY, tls.privateKey());
         p.setProperty(PemTlsProvider.TRUST_ANCHORS, String.join(",", tls.trustAnchors()));
         p.setProperty(PemTlsProvider.INSECURE, Boolean.toString(tls.insecure()));
-        p.setProperty(PemNetworkLayer.CONNECT_TIMEOUT, Long.toString(tls.timeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Long.toString(tls.timeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3, TLSv1.2");
         p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(" ", TLS_SUITES));
@@ -265,6 +274,63 @@ public final class SipAgent implements AutoCloseable {
         return (javax.sip.header.ContactHeader) c.clone();
     }
 
+    /** Requests sent over TCP or TLS that have no final response yet, and their legs. */
+    private final java.util.Map<ClientTransaction, Leg> awaitingOverStream = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Remembers a request sent over a connection, so that the connection closing can end its wait. */
+    void sentOverStream(ClientTransaction ct, Leg leg) {
+        if (ct instanceof gov.nist.javax.sip.stack.SIPTransaction t && !"UDP".equalsIgnoreCase(t.getTransport())) {
+            awaitingOverStream.put(ct, leg);
+        }
+    }
+
+    private void answered(ClientTransaction ct) {
+        if (ct != null && !awaitingOverStream.isEmpty()) awaitingOverStream.remove(ct);
+    }
+
+    /**
+     * The peer closed a connection this agent opened: every request still waiting on it will get no
+     * answer, so its leg hears it now rather than after the transaction timeout.
+     */
+    private void peerClosed(InetAddress address, int port) {
+        String where = (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress()) + ":" + port;
+        LOG.debug("connection to {} closed by the peer", where);
+        for (var e : awaitingOverStream.entrySet()) {
+            gov.nist.javax.sip.stack.SIPTransaction t = (gov.nist.javax.sip.stack.SIPTransaction) e.getKey();
+            if (t.getPeerPort() == port && address.getHostAddress().equals(t.getPeerAddress())
+                    && awaitingOverStream.remove(e.getKey()) != null) {
+                Leg leg = e.getValue();
+                leg.listener().onTransportError(leg, t.getMethod(), "the peer closed the " + t.getTransport().toUpperCase(java.util.Locale.ROOT)
+                        + " connection to " + where + " before it answered");
+            }
+        }
+    }
+
+    private volatile javax.sip.header.RouteHeader outboundRoute;
+
+    /**
+     * The Route to the outbound proxy (RFC 3261 8.1.2), loose-routing (;lr) and over this agent's
+     * transport unless the URI names one; null when none is configured.
+     */
+    javax.sip.header.RouteHeader outboundRoute() {
+        if (settings.outboundProxy().isEmpty()) return null;
+        if (outboundRoute == null) {
+            try {
+                javax.sip.address.URI uri = addresses.createURI(settings.outboundProxy());
+                if (!(uri instanceof javax.sip.address.SipURI sip)) throw new java.text.ParseException("not a sip: or sips: URI", 0);
+                sip.setLrParam();
+                if (sip.getTransportParam() == null && !sip.isSecure() && !transport().equals("udp")) {
+                    sip.setTransportParam(transport());
+                }
+                outboundRoute = headers.createRouteHeader(addresses.createAddress(sip));
+            } catch (java.text.ParseException e) {
+                throw new SipException("sipdrill.sip.outbound-proxy = \"" + settings.outboundProxy() + "\" is not a SIP URI ("
+                        + e.getMessage() + "); give one like sip:proxy.example.net:5060");
+            }
+        }
+        return (javax.sip.header.RouteHeader) outboundRoute.clone();
+    }
+
     /** The provider for a transport, or null when this agent does not listen on it. */
     SipProvider provider(String transport) {
         if ("udp".equalsIgnoreCase(transport)) return udp;
@@ -367,6 +433,7 @@ public final class SipAgent implements AutoCloseable {
             counter.response(((javax.sip.header.CSeqHeader) response.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod(),
                     response.getStatusCode(), false);
             ClientTransaction ct = event.getClientTransaction();
+            if (response.getStatusCode() >= 200) answered(ct);
             Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
             if (leg == null && event.getDialog() != null) leg = (Leg) event.getDialog().getApplicationData();
             if (leg == null) return;
@@ -377,6 +444,7 @@ public final class SipAgent implements AutoCloseable {
         public void processTimeout(TimeoutEvent event) {
             if (event.isServerTransaction()) return;
             ClientTransaction ct = event.getClientTransaction();
+            answered(ct);
             Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
             // the method is kept by the transaction even after its request was released
             if (leg != null) leg.listener().onTimeout(leg, ((gov.nist.javax.sip.stack.SIPTransaction) ct).getMethod());

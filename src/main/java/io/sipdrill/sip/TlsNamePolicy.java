@@ -21,7 +21,7 @@ import javax.security.auth.x500.X500Principal;
 /**
  * Whether a TLS server's certificate is valid now and names the host that was called (RFC 5922 /
  * RFC 6125 style: DNS and IP subjectAltNames, the CN only when there are none). Called from the
- * handshake by {@link PemNetworkLayer}, so a refusal fails the send at once with this reason.
+ * handshake by {@link AgentNetworkLayer}, so a refusal fails the send at once with this reason.
  */
 public final class TlsNamePolicy {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

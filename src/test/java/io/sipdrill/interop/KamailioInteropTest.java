@@ -1,6 +1,7 @@
 package io.sipdrill.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sipdrill.SipDrill;
 import io.sipdrill.TestSettings;
@@ -104,5 +105,40 @@ class KamailioInteropTest {
         assertThat(ok.message().header("Record-Route")).isPresent(); // the BYE went back through Kamailio
         assertThat(r.trace()).anyMatch(w -> w.sent() && w.message().method().equals("BYE")
                 && w.message().header("Route").orElse("").contains(String.valueOf(md5.port())));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"udp", "tcp"})
+    void anOutboundProxyCarriesTheCallAndTheDialogFollowsItsRecordRoute(String transport) throws Exception {
+        String proxy = "sip:" + md5.host() + ":" + md5.port();
+        try (SipDrill viaProxy = new SipDrill(TestSettings.with("sipdrill.run.default-within=5s",
+                "sipdrill.sip.outbound-proxy=\"" + proxy + "\""))) {
+            ScenarioResult r = viaProxy.play(List.of(viaProxy.loader().load("basic/call")),
+                    Map.of("target", "sip:bob@" + callee.address(), "username", "alice", "password", "s3cret"),
+                    "127.0.0.1", 0, transport, x -> { }).get(0);
+            assertThat(r.passed()).as("%s", why(r, md5)).isTrue();
+            List<WireMessage> invites = r.trace().stream().filter(w -> w.sent() && w.message().method().equals("INVITE")).toList();
+            // addressed to the callee, sent to the proxy with a loose Route to it; Kamailio's 407 answered
+            assertThat(invites).hasSize(2);
+            assertThat(invites.get(0).message().requestUri()).startsWith("sip:bob@" + callee.address());
+            assertThat(invites.get(0).message().header("Route").orElseThrow()).contains(md5.port() + "", ";lr");
+            assertThat(invites.get(0).to()).endsWith(":" + md5.port());
+            assertThat(invites.get(1).message().header("Proxy-Authorization")).isPresent();
+            // Kamailio record-routed the call, so the BYE goes back through it too
+            WireMessage bye = r.trace().stream().filter(w -> w.sent() && w.message().method().equals("BYE")).findFirst().orElseThrow();
+            assertThat(bye.to()).endsWith(":" + md5.port());
+            assertThat(bye.message().header("Route").orElse("")).contains("ftag=");
+            assertThat(md5.logText()).contains("sent INVITE to " + transport + ":" + callee.address());
+        }
+    }
+
+    @Test
+    void aMalformedOutboundProxyIsABadSettingNotACallFailure() {
+        try (SipDrill bad = new SipDrill(TestSettings.with("sipdrill.sip.outbound-proxy=\"mailto:proxy@example.net\""))) {
+            assertThatThrownBy(() -> bad.play(List.of(bad.loader().load("basic/call")), Map.of("target", "sip:bob@" + callee.address()),
+                    "127.0.0.1", 0, "udp", x -> { }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sipdrill.sip.outbound-proxy = \"mailto:proxy@example.net\" is not a SIP URI");
+        }
     }
 }

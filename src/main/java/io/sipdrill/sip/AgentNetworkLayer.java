@@ -2,7 +2,9 @@ package io.sipdrill.sip;
 
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +28,11 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * JAIN-SIP's sockets, with TLS keys and trust from PEM files ({@link PemTlsProvider}). The default
+ * JAIN-SIP's sockets for one agent. Outgoing TCP and TLS connections report when the peer closes
+ * them ({@link #onPeerClosed}): the stack itself only notices a closed connection, and the request
+ * it carried would wait for its transaction timeout.
+ *
+ * <p>TLS keys and trust come from PEM files ({@link PemTlsProvider}). The default
  * blocking transport takes its TLS sockets from here: its NIO transport, the only one that reads a
  * SecurityManagerProvider, loses the first request on each new outgoing TLS connection.
  *
@@ -36,18 +42,27 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * host is the name the call was addressed to when the stack kept one, else the IP address; a name
  * is also sent as SNI.
  */
-public final class PemNetworkLayer implements NetworkLayer {
+public final class AgentNetworkLayer implements NetworkLayer {
     /** Connection timeout for outgoing TCP and TLS, in milliseconds (stack property). */
     public static final String CONNECT_TIMEOUT = "sipdrill.tls.connect-timeout-ms";
+    /** "true" when the agent speaks TLS: only then are keys and trust read (stack property). */
+    public static final String TLS = "sipdrill.tls.enabled";
 
     private SSLContext context;
     private int connectTimeoutMs = 8000;
+    private volatile java.util.function.BiConsumer<InetAddress, Integer> peerClosed = (a, p) -> { };
 
-    public PemNetworkLayer() { }
+    /** Called with the peer's address and port when it closes (or resets) a connection we opened. */
+    void onPeerClosed(java.util.function.BiConsumer<InetAddress, Integer> listener) { this.peerClosed = listener; }
+
+    public AgentNetworkLayer() { }
 
     @Override
     public void setSipStack(SipStackImpl stack) {
         Properties properties = stack.getConfigurationProperties();
+        String timeout = properties.getProperty(CONNECT_TIMEOUT);
+        if (timeout != null) connectTimeoutMs = Integer.parseInt(timeout.strip());
+        if (!"true".equals(properties.getProperty(TLS))) return;
         try {
             PemTlsProvider provider = new PemTlsProvider();
             provider.init(properties);
@@ -60,13 +75,16 @@ public final class PemNetworkLayer implements NetworkLayer {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        String timeout = properties.getProperty(CONNECT_TIMEOUT);
-        if (timeout != null) connectTimeoutMs = Integer.parseInt(timeout.strip());
+    }
+
+    private SSLContext tls() throws IOException {
+        if (context == null) throw new IOException("TLS is not enabled on this agent (--transport tls)");
+        return context;
     }
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
+        return (SSLServerSocket) tls().getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
     }
 
     @Override
@@ -78,7 +96,7 @@ public final class PemNetworkLayer implements NetworkLayer {
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
         Socket plain = createSocket(address, port, localAddress);
         String host = hostOf(address);
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
+        SSLSocket tls = (SSLSocket) tls().getSocketFactory().createSocket(plain, host, port, true);
         tls.setUseClientMode(true);
         if (!host.equals(address.getHostAddress())) {
             SSLParameters parameters = tls.getSSLParameters();
@@ -113,7 +131,7 @@ public final class PemNetworkLayer implements NetworkLayer {
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
-        Socket socket = new Socket();
+        Socket socket = new Watched();
         if (myAddress != null) socket.bind(new InetSocketAddress(myAddress, myPort));
         try {
             socket.connect(new InetSocketAddress(address, port), connectTimeoutMs);
@@ -136,6 +154,48 @@ public final class PemNetworkLayer implements NetworkLayer {
     @Override
     public DatagramSocket createDatagramSocket(int port, InetAddress bindAddress) throws SocketException {
         return new DatagramSocket(port, bindAddress);
+    }
+
+    /** A connection whose reader learns when the peer closes it (end of stream, or a reset while open). */
+    private final class Watched extends Socket {
+        private volatile InputStream in;
+        private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            if (in == null) in = new FilterInputStream(super.getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    return seen(watch(() -> super.read()));
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return seen(watch(() -> super.read(b, off, len)));
+                }
+            };
+            return in;
+        }
+
+        private interface Read { int run() throws IOException; }
+
+        private int watch(Read read) throws IOException {
+            try {
+                return read.run();
+            } catch (IOException e) {
+                if (!isClosed()) closed(); // a reset by the peer, not our own close
+                throw e;
+            }
+        }
+
+        private int seen(int n) {
+            if (n < 0) closed();
+            return n;
+        }
+
+        private void closed() {
+            if (told.compareAndSet(false, true) && getInetAddress() != null) peerClosed.accept(getInetAddress(), getPort());
+        }
     }
 
     /** The trust anchors' verdict first, then whether the certificate names the host that was called. */
