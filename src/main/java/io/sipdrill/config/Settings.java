@@ -58,7 +58,20 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                       java.time.Duration timeout) { }
 
     public record Run(Duration defaultWithin, Duration scenarioTimeout, String reportDir, int maxRedirects,
-                      List<String> redirectAllowedTargets) { }
+                      List<String> redirectAllowedTargets, Credentials credentials) {
+        public Run(Duration defaultWithin, Duration scenarioTimeout, String reportDir, int maxRedirects,
+                   List<String> redirectAllowedTargets) {
+            this(defaultWithin, scenarioTimeout, reportDir, maxRedirects, redirectAllowedTargets, Credentials.NONE);
+        }
+    }
+
+    /**
+     * Digest credentials a caller answers 401/407 with when the run gives none (--var username=...);
+     * realm, when not blank, limits them to challenges naming that realm.
+     */
+    public record Credentials(String username, String password, String realm) {
+        public static final Credentials NONE = new Credentials("", "", "");
+    }
 
     /** The redirect server: a status, its Contacts, and other Contacts per Request-URI user. */
     public record Redirect(int status, List<String> contacts, Map<String, List<String>> users) {
@@ -188,7 +201,9 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                         sip.getString("outbound-proxy").strip()),
                 new Run(run.getDuration("default-within"), run.getDuration("scenario-timeout"),
                         run.getString("report-dir"), run.getInt("max-redirects"),
-                        List.copyOf(run.getStringList("redirect-allowed-targets"))),
+                        List.copyOf(run.getStringList("redirect-allowed-targets")),
+                        new Credentials(run.getString("credentials.username"), run.getString("credentials.password"),
+                                run.getString("credentials.realm"))),
                 new Answer(answer.getInt("status"), Map.copyOf(userStatus), answer.getBoolean("ring"),
                         Auth.from(answer.getConfig("auth"))),
                 new Transferee(transferee.getInt("refer-response"), transferee.getInt("refused-target-response"),

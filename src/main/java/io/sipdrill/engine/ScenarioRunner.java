@@ -56,6 +56,7 @@ public final class ScenarioRunner {
     private final Map<String, String> permanent = new ConcurrentHashMap<>();
 
     private final PassportSigner signer;
+    private final Settings.Credentials credentials;
 
     /** @param signer signs calls whose step says sign = A, B or C; null when no key is configured */
     public ScenarioRunner(SipAgent agent, Settings.Run run, PassportSigner signer) {
@@ -65,6 +66,7 @@ public final class ScenarioRunner {
         this.scenarioTimeout = run.scenarioTimeout();
         this.maxRedirects = run.maxRedirects();
         this.redirectPolicy = new TargetPolicy(run.redirectAllowedTargets());
+        this.credentials = run.credentials();
     }
 
     /** Thrown for a variable value that makes a step impossible to play (bad input: exit 2). */
@@ -106,6 +108,8 @@ public final class ScenarioRunner {
         /** Per method: credentials sent for the request now pending (0 or 1), and what answered them. */
         private final Map<String, Integer> authTries = new HashMap<>();
         private final Map<Long, Integer> rejectedAfterAuth = new HashMap<>();
+        /** Challenges left unanswered because they named another realm than the credentials', by CSeq. */
+        private final Map<Long, String> otherRealm = new HashMap<>();
         /** Which leg sent the pending request of each method (a registration has a leg of its own). */
         private final Map<String, Leg> sentOn = new HashMap<>();
         /** The registration kept up by a register step: its leg, step, and when to refresh it. */
@@ -132,10 +136,17 @@ public final class ScenarioRunner {
             vars.put("call-id", "");
             vars.put("last-cseq", "");
             for (String v : List.of("redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error",
-                    "registered-expires", "registered-contact", "username", "password")) {
+                    "registered-expires", "registered-contact")) {
                 vars.put(v, "");
             }
+            vars.put("username", credentials.username());
+            vars.put("password", credentials.password());
+            vars.put("realm", credentials.realm());
             Map<String, String> unresolved = new java.util.LinkedHashMap<>(scenario.vars());
+            // a scenario's empty default for a credential does not hide the configured one
+            for (String c : List.of("username", "password", "realm")) {
+                if (unresolved.getOrDefault(c, "x").isEmpty() && !vars.get(c).isEmpty()) unresolved.remove(c);
+            }
             unresolved.putAll(overrides);
             resolveAll(unresolved);
         }
@@ -460,6 +471,14 @@ public final class ScenarioRunner {
                             "check username and password (--var username=... --var password=...) and that this "
                                     + "user exists in the realm the peer named", m.status());
                 }
+                String theirs = otherRealm.get(m.cseqNumber());
+                if (theirs != null && (m.status() == 401 || m.status() == 407)) {
+                    return new Check(step.where(), step.describe(), false, expected,
+                            actual + ": challenge for realm \"" + theirs + "\", credentials are for \"" + vars.get("realm") + "\"",
+                            "the peer asked for credentials of another realm than the one sipdrill's are for, so none were sent",
+                            "set realm (--var realm=... or sipdrill.run.credentials.realm) to the realm the peer names, "
+                                    + "if these credentials are meant for it", m.status());
+                }
                 return failure(step, "status", expected, actual, m, null); // the catalogue explains the code
             }
             Problem problem = conditionsHold(step.check(), m, step.line());
@@ -729,6 +748,11 @@ public final class ScenarioRunner {
             if (user.isEmpty()) return false; // no credentials: the step sees the challenge
             DigestAuth.Challenge challenge = challenge(m.headers(m.status() == 401 ? "WWW-Authenticate" : "Proxy-Authenticate"));
             if (challenge == null) return false;
+            String realm = vars.getOrDefault("realm", "");
+            if (!realm.isEmpty() && !realm.equals(challenge.realm())) {
+                otherRealm.put(cseq, challenge.realm());
+                return false; // not ours to answer: the step sees the challenge, and says why
+            }
             if (authTries.getOrDefault(method, 0) > 0 && !challenge.stale()) {
                 rejectedAfterAuth.put(cseq, m.status());
                 return false;

@@ -72,15 +72,15 @@ public final class RegistrarRole extends AnswerRole {
         int headerExpires = request.header("Expires").map(String::trim).map(RegistrarRole::intOr).orElse(-1);
         List<String> contactValues = request.headers("Contact");
         Map<String, Long> mine = bindings.computeIfAbsent(aor, k -> new ConcurrentHashMap<>());
-        long now = System.currentTimeMillis();
-        if (contactValues.size() == 1 && contactValues.get(0).trim().equals("*")) {
+        List<SipTarget.Contact> contacts = new ArrayList<>();
+        List<Integer> asked = new ArrayList<>();
+        boolean all = contactValues.size() == 1 && contactValues.get(0).trim().equals("*");
+        if (all) {
             if (headerExpires != 0) {
                 exchange.respond(Reply.of(400).withReason("Bad Request (Contact: * needs Expires: 0)"));
                 return;
             }
-            mine.clear();
         } else {
-            List<SipTarget.Contact> contacts = new ArrayList<>();
             try {
                 for (String value : contactValues) contacts.addAll(SipTarget.contacts(value));
             } catch (SipException e) {
@@ -88,26 +88,32 @@ public final class RegistrarRole extends AnswerRole {
                 return;
             }
             for (SipTarget.Contact c : contacts) {
-                int asked = c.expires() >= 0 ? c.expires() : headerExpires >= 0 ? headerExpires : settings.defaultExpires();
-                if (asked > 0 && asked < settings.minExpires()) {
+                int a = c.expires() >= 0 ? c.expires() : headerExpires >= 0 ? headerExpires : settings.defaultExpires();
+                if (a > 0 && a < settings.minExpires()) {
                     count("registrar.register", "outcome", "interval-too-brief");
                     exchange.respond(Reply.of(423).header("Min-Expires", Integer.toString(settings.minExpires())));
                     return;
                 }
-            }
-            for (SipTarget.Contact c : contacts) {
-                int asked = c.expires() >= 0 ? c.expires() : headerExpires >= 0 ? headerExpires : settings.defaultExpires();
-                if (asked == 0) {
-                    mine.remove(c.target().uri());
-                } else {
-                    mine.put(c.target().uri(), now + 1000L * Math.min(asked, settings.maxExpires()));
-                }
+                asked.add(a);
             }
         }
-        mine.values().removeIf(until -> until <= now);
         Reply ok = Reply.of(200);
-        for (var b : mine.entrySet()) {
-            ok = ok.header("Contact", "<" + b.getKey() + ">;expires=" + Math.max(1, (b.getValue() - now + 500) / 1000));
+        // one REGISTER's changes and the bindings its 200 lists are one step: another REGISTER for
+        // the same address of record (a worker thread beside this one) waits
+        synchronized (mine) {
+            long now = System.currentTimeMillis();
+            if (all) mine.clear();
+            for (int i = 0; i < contacts.size(); i++) {
+                if (asked.get(i) == 0) {
+                    mine.remove(contacts.get(i).target().uri());
+                } else {
+                    mine.put(contacts.get(i).target().uri(), now + 1000L * Math.min(asked.get(i), settings.maxExpires()));
+                }
+            }
+            mine.values().removeIf(until -> until <= now);
+            for (var b : mine.entrySet()) {
+                ok = ok.header("Contact", "<" + b.getKey() + ">;expires=" + Math.max(1, (b.getValue() - now + 500) / 1000));
+            }
         }
         count("registrar.register", "outcome", "ok");
         exchange.respond(ok);

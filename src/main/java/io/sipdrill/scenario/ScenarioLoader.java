@@ -27,9 +27,9 @@ public final class ScenarioLoader {
     /** Variables every run provides. */
     public static final Set<String> BUILT_INS = Set.of("local", "local-ip", "local-port", "transport", "sdp",
             "call-id", "last-cseq", "redirect-path", "redirect-count", "redirect-first", "answered-by", "redirect-error", "registered-expires", "registered-contact",
-            "username", "password");
+            "username", "password", "realm");
     /** Digest credentials: any scenario answers a 401/407 with them when --var gives them. */
-    public static final Set<String> CREDENTIALS = Set.of("username", "password");
+    public static final Set<String> CREDENTIALS = Set.of("username", "password", "realm");
     /** Further variables `demo` provides: the address (host:port) of each role it started. */
     public static final Set<String> DEMO_BUILT_INS = Set.of("peer-address", "answer-address", "transferee-address",
             "redirect-address", "spam-callee-address", "b2bua-address");

@@ -35,11 +35,13 @@ class ProxyFacingTest {
         proxyLike.close();
     }
 
-    private static ScenarioResult call(String target, String transport, Map<String, String> vars) {
-        try (SipDrill caller = new SipDrill(TestSettings.with("sipdrill.run.default-within=10s"))) {
-            Map<String, String> all = new java.util.HashMap<>(vars);
-            all.put("target", target);
-            return caller.play(List.of(caller.loader().load("basic/call")), all, "127.0.0.1", 0, transport, r -> { }).get(0);
+    private static ScenarioResult call(String target, String transport, Map<String, String> vars, String... sets) {
+        List<String> all = new java.util.ArrayList<>(List.of(sets));
+        all.add("sipdrill.run.default-within=10s");
+        try (SipDrill caller = new SipDrill(TestSettings.with(all.toArray(String[]::new)))) {
+            Map<String, String> withTarget = new java.util.HashMap<>(vars);
+            withTarget.put("target", target);
+            return caller.play(List.of(caller.loader().load("basic/call")), withTarget, "127.0.0.1", 0, transport, r -> { }).get(0);
         }
     }
 
@@ -53,6 +55,46 @@ class ProxyFacingTest {
         assertThat(invites).hasSize(2);
         assertThat(invites.get(1).message().header("Proxy-Authorization").orElseThrow()).contains("username=\"alice\"", "realm=\"trunk.test\"");
         assertThat(invites.get(1).message().header("Authorization")).isEmpty();
+    }
+
+    @Test
+    void credentialsFromConfigurationAreSentOnlyToTheirRealm() {
+        String user = "sipdrill.run.credentials.username=alice";
+        String password = "sipdrill.run.credentials.password=s3cret";
+        ScenarioResult configured = call("sip:bob@" + challenging.address(), "udp", Map.of(), user, password);
+        assertThat(configured.passed()).as("%s", configured.checks()).isTrue();
+        ScenarioResult right = call("sip:bob@" + challenging.address(), "udp", Map.of(), user, password,
+                "sipdrill.run.credentials.realm=trunk.test");
+        assertThat(right.passed()).as("%s", right.checks()).isTrue();
+
+        ScenarioResult wrong = call("sip:bob@" + challenging.address(), "udp", Map.of(), user, password,
+                "sipdrill.run.credentials.realm=elsewhere.test");
+        assertThat(wrong.passed()).isFalse();
+        assertThat(wrong.failure().orElseThrow().actual())
+                .endsWith("challenge for realm \"trunk.test\", credentials are for \"elsewhere.test\"");
+        assertThat(wrong.trace().stream().filter(w -> w.sent() && w.message().method().equals("INVITE"))).hasSize(1);
+        // --var wins over the configuration
+        ScenarioResult overridden = call("sip:bob@" + challenging.address(), "udp", Map.of("realm", "trunk.test"), user, password,
+                "sipdrill.run.credentials.realm=elsewhere.test");
+        assertThat(overridden.passed()).as("%s", overridden.checks()).isTrue();
+    }
+
+    @Test
+    void underLoadEveryCallAnswersItsOwnChallenge() throws Exception {
+        try (SipDrill caller = new SipDrill(TestSettings.with("sipdrill.run.default-within=5s"))) {
+            LoadRunner.Summary ok = caller.load(caller.loader().load("basic/call"),
+                    Map.of("target", "sip:bob@" + challenging.address(), "username", "alice", "password", "s3cret"),
+                    "127.0.0.1", 0, "udp", new LoadRunner.Options(200, 200, 20, null)).run(l -> { });
+            assertThat(ok.failed()).as("%s", ok.failures()).isZero();
+            assertThat(ok.passed()).isEqualTo(200);
+
+            LoadRunner.Summary wrong = caller.load(caller.loader().load("basic/call"),
+                    Map.of("target", "sip:bob@" + challenging.address(), "username", "alice", "password", "nope"),
+                    "127.0.0.1", 0, "udp", new LoadRunner.Options(200, 50, 20, null)).run(l -> { });
+            assertThat(wrong.failed()).isEqualTo(50);
+            assertThat(wrong.failures()).hasSize(1);
+            assertThat(wrong.failures().keySet().iterator().next()).contains("403 after authenticating: credentials rejected");
+        }
     }
 
     @Test

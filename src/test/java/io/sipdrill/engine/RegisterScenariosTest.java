@@ -100,4 +100,14 @@ class RegisterScenariosTest {
         assertThat(r.trace()).anyMatch(w -> !w.sent() && w.message().status() == 423
                 && w.message().header("Min-Expires").orElse("").equals("60"));
     }
+
+    @Test
+    void underLoadEachCallMeetsThe423AndRegistersAtMinExpires() throws Exception {
+        LoadRunner.Summary s = drill.load(drill.loader().load("register/basic"),
+                Map.of("target", "sip:" + open.address(), "aor", "sip:alice@" + open.address(), "expires", "10"),
+                "127.0.0.1", 0, "udp", new LoadRunner.Options(100, 100, 10, null)).run(l -> { });
+        assertThat(s.failed()).as("%s", s.failures()).isZero();
+        assertThat(s.passed()).isEqualTo(100);
+        assertThat(((RegistrarRole) open.role()).contacts("sip:alice@" + open.address())).isEmpty(); // all unregistered
+    }
 }
