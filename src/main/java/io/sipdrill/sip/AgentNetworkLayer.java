@@ -50,10 +50,20 @@ public final class AgentNetworkLayer implements NetworkLayer {
 
     private SSLContext context;
     private int connectTimeoutMs = 8000;
-    private volatile java.util.function.BiConsumer<InetAddress, Integer> peerClosed = (a, p) -> { };
+    private volatile ClosedListener closedListener = (a, p, byPeer) -> { };
 
-    /** Called with the peer's address and port when it closes (or resets) a connection we opened. */
-    void onPeerClosed(java.util.function.BiConsumer<InetAddress, Integer> listener) { this.peerClosed = listener; }
+    /** Hears of a connection we opened coming to an end. */
+    interface ClosedListener {
+        /** byPeer: the peer closed or reset it (seen on the TCP stream); else it was closed on our side. */
+        void closed(InetAddress address, int port, boolean byPeer);
+    }
+
+    /**
+     * Called once per outgoing connection when it ends: at once when the peer closes or resets it,
+     * else when it is closed here (for TLS also after the peer's close_notify, which ends the TLS
+     * stream before the TCP one).
+     */
+    void onClosed(ClosedListener listener) { this.closedListener = listener; }
 
     public AgentNetworkLayer() { }
 
@@ -183,18 +193,26 @@ public final class AgentNetworkLayer implements NetworkLayer {
             try {
                 return read.run();
             } catch (IOException e) {
-                if (!isClosed()) closed(); // a reset by the peer, not our own close
+                if (!isClosed()) closed(true); // a reset by the peer, not our own close
                 throw e;
             }
         }
 
         private int seen(int n) {
-            if (n < 0) closed();
+            if (n < 0) closed(true);
             return n;
         }
 
-        private void closed() {
-            if (told.compareAndSet(false, true) && getInetAddress() != null) peerClosed.accept(getInetAddress(), getPort());
+        @Override
+        public synchronized void close() throws IOException {
+            InetAddress address = getInetAddress();
+            int port = getPort();
+            super.close();
+            if (address != null && told.compareAndSet(false, true)) closedListener.closed(address, port, false);
+        }
+
+        private void closed(boolean byPeer) {
+            if (getInetAddress() != null && told.compareAndSet(false, true)) closedListener.closed(getInetAddress(), getPort(), byPeer);
         }
     }
 

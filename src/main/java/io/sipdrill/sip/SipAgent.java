@@ -140,7 +140,7 @@ public final class SipAgent implements AutoCloseable {
             SipProvider udp = stack.createSipProvider(udpPoint);
             SipProvider stream = stack.createSipProvider(streamPoint);
             SipAgent agent = new SipAgent(settings, stack, udp, stream, port);
-            if (stack.getNetworkLayer() instanceof AgentNetworkLayer sockets) sockets.onPeerClosed(agent::peerClosed);
+            if (stack.getNetworkLayer() instanceof AgentNetworkLayer sockets) sockets.onClosed(agent::connectionClosed);
             Dispatcher dispatcher = agent.new Dispatcher();
             udp.addSipListener(dispatcher);
             stream.addSipListener(dispatcher);
@@ -289,19 +289,23 @@ public final class SipAgent implements AutoCloseable {
     }
 
     /**
-     * The peer closed a connection this agent opened: every request still waiting on it will get no
-     * answer, so its leg hears it now rather than after the transaction timeout.
+     * A connection this agent opened has ended: every request still waiting on it will get no answer
+     * over it, so its leg hears it now rather than after the transaction timeout.
      */
-    private void peerClosed(InetAddress address, int port) {
+    private void connectionClosed(InetAddress address, int port, boolean byPeer) {
+        if (closed || awaitingOverStream.isEmpty()) return;
         String where = (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress()) + ":" + port;
-        LOG.debug("connection to {} closed by the peer", where);
+        LOG.debug("connection to {} closed ({})", where, byPeer ? "by the peer" : "here");
         for (var e : awaitingOverStream.entrySet()) {
             gov.nist.javax.sip.stack.SIPTransaction t = (gov.nist.javax.sip.stack.SIPTransaction) e.getKey();
             if (t.getPeerPort() == port && address.getHostAddress().equals(t.getPeerAddress())
                     && awaitingOverStream.remove(e.getKey()) != null) {
                 Leg leg = e.getValue();
-                leg.listener().onTransportError(leg, t.getMethod(), "the peer closed the " + t.getTransport().toUpperCase(java.util.Locale.ROOT)
-                        + " connection to " + where + " before it answered");
+                String transport = t.getTransport().toUpperCase(java.util.Locale.ROOT);
+                leg.listener().onTransportError(leg, t.getMethod(), byPeer
+                        ? "the peer closed the " + transport + " connection to " + where + " before it answered"
+                        : "the " + transport + " connection to " + where + " ended (the peer closed its TLS session, or the"
+                                + " connection failed) before the peer answered");
             }
         }
     }

@@ -105,4 +105,40 @@ class TlsScenariosTest {
         ScenarioResult r = call("sip:bob@" + misnamed.address(), trusting("theirs"), "sipdrill.sip.tls.insecure=true");
         assertThat(r.passed()).as(failure(r)).isTrue();
     }
+
+    @Test
+    void aTlsPeerThatHangsUpOnTheInviteIsReportedAtOnceAndWasAskedForItsName() throws Exception {
+        io.sipdrill.sip.PemTlsProvider keys = new io.sipdrill.sip.PemTlsProvider();
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty(io.sipdrill.sip.PemTlsProvider.CERTIFICATE, pki.resolve("ours/tls-cert.pem").toString());
+        p.setProperty(io.sipdrill.sip.PemTlsProvider.PRIVATE_KEY, pki.resolve("ours/tls-key.pem").toString());
+        keys.init(p);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(false), keys.getTrustManagers(false), null);
+        try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) context.getServerSocketFactory()
+                .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<String> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) server.accept()) {
+                    s.startHandshake();
+                    String sni = ((javax.net.ssl.ExtendedSSLSession) s.getSession()).getRequestedServerNames().toString();
+                    java.io.InputStream in = s.getInputStream();
+                    StringBuilder sb = new StringBuilder();
+                    while (!sb.toString().contains("\r\n\r\n")) {
+                        int c = in.read();
+                        if (c < 0) break;
+                        sb.append((char) c);
+                    }
+                    return sni + " " + sb.substring(0, Math.min(sb.length(), 6)); // then close, with no answer
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            ScenarioResult r = call("sips:bob@localhost:" + server.getLocalPort(), trusting("ours"));
+            assertThat(seen.get()).contains("localhost").endsWith("INVITE");
+            assertThat(r.passed()).isFalse();
+            assertThat(r.failure().orElseThrow().step()).isEqualTo("expect 200 to INVITE");
+            assertThat(r.failure().orElseThrow().actual()).contains("TLS connection to 127.0.0.1:" + server.getLocalPort())
+                    .contains("before the peer answered");
+        }
+    }
 }
