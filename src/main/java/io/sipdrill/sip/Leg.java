@@ -108,15 +108,21 @@ public final class Leg {
                 inviteCseq = cseq;
                 if (!inDialog) lastInvite = request;
             }
-            if (inDialog) {
-                lastInDialog.put(spec.method(), spec);
-                dialog.sendRequest(ct);
-            } else {
-                lastOutOfDialog.put(spec.method(), request);
-                if (dialog == null) adoptDialog(ct);
-                ct.sendRequest();
-            }
+            // known before it goes out: the peer may close the connection the moment it has read it
             agent.sentOverStream(ct, this);
+            try {
+                if (inDialog) {
+                    lastInDialog.put(spec.method(), spec);
+                    dialog.sendRequest(ct);
+                } else {
+                    lastOutOfDialog.put(spec.method(), request);
+                    if (dialog == null) adoptDialog(ct);
+                    ct.sendRequest();
+                }
+            } catch (Exception e) {
+                agent.notSent(ct);
+                throw e;
+            }
             return cseq;
         } catch (SipException e) {
             throw e;
@@ -201,8 +207,13 @@ public final class Leg {
             lastInvite = next;
             adoptDialog(ct);
         }
-        ct.sendRequest();
         agent.sentOverStream(ct, this);
+        try {
+            ct.sendRequest();
+        } catch (Exception e) {
+            agent.notSent(ct);
+            throw e;
+        }
         return cseq;
     }
 

@@ -277,11 +277,15 @@ public final class SipAgent implements AutoCloseable {
     /** Requests sent over TCP or TLS that have no final response yet, and their legs. */
     private final java.util.Map<ClientTransaction, Leg> awaitingOverStream = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Remembers a request sent over a connection, so that the connection closing can end its wait. */
+    /** Remembers a request about to go over a connection, so that the connection closing can end its wait. */
     void sentOverStream(ClientTransaction ct, Leg leg) {
         if (ct instanceof gov.nist.javax.sip.stack.SIPTransaction t && !"UDP".equalsIgnoreCase(t.getTransport())) {
             awaitingOverStream.put(ct, leg);
         }
+    }
+
+    void notSent(ClientTransaction ct) {
+        answered(ct);
     }
 
     private void answered(ClientTransaction ct) {
