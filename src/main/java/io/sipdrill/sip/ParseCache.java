@@ -36,32 +36,31 @@ final class ParseCache {
     }
 
     URI uri(String text) throws ParseException {
-        URI parsed = uris.get(text);
-        if (parsed == null) {
-            parsed = addresses.createURI(text);
-            remember(uris, text, parsed);
-        }
-        return (URI) parsed.clone();
+        return (URI) parsed(uris, text, addresses::createURI).clone();
     }
 
     Address address(String text) throws ParseException {
-        Address parsed = addressesByText.get(text);
+        return (Address) parsed(addressesByText, text, addresses::createAddress).clone();
+    }
+
+    private interface Parser<T> {
+        T parse(String text) throws ParseException;
+    }
+
+    /** The parsed original for a text (parsed now if new): callers copy it before use. */
+    private static <T> T parsed(Map<String, T> map, String text, Parser<T> parser) throws ParseException {
+        T parsed = map.get(text);
         if (parsed == null) {
-            parsed = addresses.createAddress(text);
-            remember(addressesByText, text, parsed);
+            parsed = parser.parse(text);
+            remember(map, text, parsed);
         }
-        return (Address) parsed.clone();
+        return parsed;
     }
 
     /** One header, or several for a comma-separated list such as Allow or Supported. */
     List<Header> headers(String name, String value) throws ParseException {
         if (PER_REQUEST.contains(name.toLowerCase(java.util.Locale.ROOT))) return parse(name, value);
-        String key = name + '\n' + value;
-        List<Header> parsed = headersByText.get(key);
-        if (parsed == null) {
-            parsed = parse(name, value);
-            remember(headersByText, key, parsed);
-        }
+        List<Header> parsed = parsed(headersByText, name + '\n' + value, key -> parse(name, value));
         if (parsed.size() == 1) return List.of((Header) parsed.get(0).clone());
         return parsed.stream().map(h -> (Header) h.clone()).toList();
     }
