@@ -13,8 +13,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * Writes a run's report directory: verdicts.txt (what the console showed), junit.xml, and for each
- * scenario a trace: every message in and out, in order, with its full text.
+ * Writes a run's report directory: report.html (verdicts, ladders, messages; one file, opens in any
+ * browser), verdicts.txt (what the console showed), junit.xml, and for each scenario a trace
+ * (every message in and out, in order, with its full text) and a .pcap of the same messages.
  */
 public final class ReportWriter {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -27,9 +28,11 @@ public final class ReportWriter {
         for (ScenarioResult r : results) {
             text.append(r.passed() ? "PASS  " : "FAIL  ").append(r.name()).append('\n');
             r.failure().ifPresent(f -> text.append(verdicts.failureText(f).indent(6)));
-            Files.writeString(dir.resolve("traces").resolve(r.name().replace('/', '_') + ".txt"), trace(r),
-                    StandardCharsets.UTF_8);
+            String base = r.name().replace('/', '_');
+            Files.writeString(dir.resolve("traces").resolve(base + ".txt"), trace(r), StandardCharsets.UTF_8);
+            Pcap.write(dir.resolve("traces").resolve(base + ".pcap"), r.trace());
         }
+        Files.writeString(dir.resolve("report.html"), HtmlReport.render(results, verdicts), StandardCharsets.UTF_8);
         text.append(verdicts.summary(results)).append('\n');
         Files.writeString(dir.resolve("verdicts.txt"), text.toString(), StandardCharsets.UTF_8);
         JUnitXml.write(dir.resolve("junit.xml"), "sipdrill", results, verdicts);

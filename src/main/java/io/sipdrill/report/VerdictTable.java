@@ -47,6 +47,21 @@ public final class VerdictTable {
         return b.toString();
     }
 
+    /** A verdict label ("verdict-expected", "verdict-got", ...) in the table's language. */
+    public String label(String key) {
+        return c.label(key);
+    }
+
+    /** Whether the table's language is written right to left. */
+    public boolean rightToLeft() {
+        return c.rightToLeft();
+    }
+
+    /** The catalogue's word on a failure's response code, or null. */
+    public String codeText(Check f) {
+        return f.aboutCode() ? explainer.forVerdict(f.code()) : null;
+    }
+
     private void line(StringBuilder b, String label, String text) {
         String head = c.label(label) + ":";
         b.append(Bidi.forTerminal(head + " ".repeat(Math.max(1, 10 - columns(head))) + text, c.rightToLeft())).append('\n');
