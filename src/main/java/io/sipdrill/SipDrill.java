@@ -90,8 +90,13 @@ public final class SipDrill implements AutoCloseable {
     }
 
     public RunningRole startRole(String name, Settings roleSettings, String host, int port, String transport) {
+        return startRole(name, roleSettings, host, port, transport, false);
+    }
+
+    /** observe: the role's agent hands every message in and out to its observers (slower: one stack worker). */
+    public RunningRole startRole(String name, Settings roleSettings, String host, int port, String transport, boolean observe) {
         AnswerRole role = Roles.create(name, roleSettings);
-        SipAgent agent = SipAgent.start(agentSettings(roleSettings.sip(), host, port, transport, false));
+        SipAgent agent = SipAgent.start(agentSettings(roleSettings.sip(), host, port, transport, observe));
         if (metricsServed) {
             Metrics.Role meters = metrics.role(name);
             agent.count(meters);
