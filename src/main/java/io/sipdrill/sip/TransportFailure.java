@@ -41,6 +41,13 @@ final class TransportFailure {
                     "check the peer's TLS settings and log: sipdrill offers TLS 1.3 and 1.2 with ECDHE AEAD suites,"
                             + " and presents sipdrill.sip.tls.certificate when asked");
         }
+        if (lower.contains("socket is closed")) {
+            return new SipException(what, e,
+                    "the connection was closed before the request could be sent: over TLS, the peer took the"
+                            + " connection but did not finish the handshake within sipdrill.sip.tls.timeout",
+                    "check that the port speaks TLS (not plain TCP or UDP) and that the peer is not overloaded;"
+                            + " raise sipdrill.sip.tls.timeout for a slow path");
+        }
         if (has(e, SocketTimeoutException.class) || lower.contains("handshake timed out")) {
             return new SipException(what, e,
                     "the peer did not accept the connection or finish the TLS handshake in time",

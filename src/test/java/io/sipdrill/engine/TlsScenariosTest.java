@@ -141,4 +141,24 @@ class TlsScenariosTest {
                     .contains("before the peer answered");
         }
     }
+
+    @Test
+    void aPortThatTakesTheConnectionButNeverAnswersTheHandshakeFailsWithinTheTimeout() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<java.net.Socket> held = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return mute.accept(); // and say nothing
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            });
+            ScenarioResult r = call("sip:bob@127.0.0.1:" + mute.getLocalPort(), trusting("ours"), "sipdrill.sip.tls.timeout=1s");
+            assertThat(r.passed()).isFalse();
+            var failed = r.failure().orElseThrow();
+            assertThat(failed.step()).isEqualTo("send INVITE");
+            assertThat(failed.meaning()).contains("did not finish the handshake within sipdrill.sip.tls.timeout");
+            assertThat(r.trace()).noneMatch(WireMessage::sent);
+            held.get().close();
+        }
+    }
 }
