@@ -106,8 +106,9 @@ class TlsScenariosTest {
         assertThat(r.passed()).as(failure(r)).isTrue();
     }
 
-    @Test
-    void aTlsPeerThatHangsUpOnTheInviteIsReportedAtOnceAndWasAskedForItsName() throws Exception {
+    /** A raw TLS server with our certificate, limited to the given protocols, that hangs up after reading a request. */
+    private static String hangUpServer(java.util.function.IntFunction<ScenarioResult> callTo, String[] protocols,
+                                       java.util.function.Consumer<ScenarioResult> verdict) throws Exception {
         io.sipdrill.sip.PemTlsProvider keys = new io.sipdrill.sip.PemTlsProvider();
         java.util.Properties p = new java.util.Properties();
         p.setProperty(io.sipdrill.sip.PemTlsProvider.CERTIFICATE, pki.resolve("ours/tls-cert.pem").toString());
@@ -117,6 +118,7 @@ class TlsScenariosTest {
         context.init(keys.getKeyManagers(false), keys.getTrustManagers(false), null);
         try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) context.getServerSocketFactory()
                 .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            server.setEnabledProtocols(protocols);
             java.util.concurrent.CompletableFuture<String> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) server.accept()) {
                     s.startHandshake();
@@ -128,18 +130,31 @@ class TlsScenariosTest {
                         if (c < 0) break;
                         sb.append((char) c);
                     }
-                    return sni + " " + sb.substring(0, Math.min(sb.length(), 6)); // then close, with no answer
+                    return s.getSession().getProtocol() + " " + sni + " " + sb.substring(0, Math.min(sb.length(), 6));
                 } catch (Exception e) {
                     return e.toString();
                 }
             });
-            ScenarioResult r = call("sips:bob@localhost:" + server.getLocalPort(), trusting("ours"));
-            assertThat(seen.get()).contains("localhost").endsWith("INVITE");
+            verdict.accept(callTo.apply(server.getLocalPort()));
+            return seen.get();
+        }
+    }
+
+    @Test
+    void aTlsPeerThatHangsUpOnTheInviteIsReportedAtOnceAndWasAskedForItsName() throws Exception {
+        String seen = hangUpServer(port -> call("sips:bob@localhost:" + port, trusting("ours")), new String[] {"TLSv1.3", "TLSv1.2"}, r -> {
             assertThat(r.passed()).isFalse();
             assertThat(r.failure().orElseThrow().step()).isEqualTo("expect 200 to INVITE");
-            assertThat(r.failure().orElseThrow().actual()).contains("TLS connection to 127.0.0.1:" + server.getLocalPort())
-                    .contains("before the peer answered");
-        }
+            assertThat(r.failure().orElseThrow().actual()).contains("TLS connection to 127.0.0.1:").contains("before the peer answered");
+        });
+        assertThat(seen).startsWith("TLSv1.3 [type=host_name (0), value=localhost]").endsWith("INVITE");
+    }
+
+    @Test
+    void aTls12OnlyPeerIsCalledOverTls12() throws Exception {
+        String seen = hangUpServer(port -> call("sip:bob@127.0.0.1:" + port, trusting("ours")), new String[] {"TLSv1.2"},
+                r -> assertThat(r.passed()).isFalse());
+        assertThat(seen).startsWith("TLSv1.2 ").endsWith("INVITE"); // no SNI for an address
     }
 
     @Test
