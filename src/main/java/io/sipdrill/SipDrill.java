@@ -137,16 +137,44 @@ public final class SipDrill implements AutoCloseable {
     /** Load mode: one scenario as many independent calls from one agent (no traces kept). */
     public LoadRunner load(Scenario scenario, Map<String, String> vars, String host, int port, String transport,
                            LoadRunner.Options options) {
-        SipAgent agent = SipAgent.start(agentSettings(host, port, transport, false));
-        if (metricsServed) agent.count(metrics.role("scenario"));
-        agent.onRequest(r -> r.respond(io.sipdrill.sip.Reply.of(481)));
-        started.add(agent);
+        AgentSettings a = agentSettings(host, port, transport, false);
+        String whyNotLean = whyNotLean(scenario, a);
+        io.sipdrill.sip.Endpoint endpoint;
+        if (whyNotLean == null) {
+            io.sipdrill.sip.LeanEndpoint lean = io.sipdrill.sip.LeanEndpoint.start(a.host(), a.port(), a.user());
+            if (metricsServed) lean.count(metrics.role("scenario"));
+            started.add(lean);
+            endpoint = lean;
+        } else {
+            SipAgent agent = SipAgent.start(a);
+            if (metricsServed) agent.count(metrics.role("scenario"));
+            agent.onRequest(r -> r.respond(io.sipdrill.sip.Reply.of(481)));
+            started.add(agent);
+            endpoint = agent;
+        }
         Map<String, String> own = new LinkedHashMap<>();
         vars.forEach((k, v) -> {
             if (scenario.vars().containsKey(k) || ScenarioLoader.CREDENTIALS.contains(k)) own.put(k, v);
         });
-        return new LoadRunner(new ScenarioRunner(agent, settings.run(), Stir.signer(settings.stir())), scenario, own,
-                options, metrics.registry());
+        return new LoadRunner(new ScenarioRunner(endpoint, settings.run(), Stir.signer(settings.stir())), scenario, own,
+                options, metrics.registry(), whyNotLean == null ? "sipdrill's lean UDP path" : "JAIN-SIP (" + whyNotLean + ")");
+    }
+
+    /**
+     * Why a load run of this scenario needs JAIN-SIP rather than the lean UDP path, or null when it
+     * does not: the lean path places calls over UDP and answers requests inside them, and leaves
+     * registrations, redirects, signing, other transports and an outbound proxy to JAIN-SIP.
+     */
+    String whyNotLean(Scenario scenario, AgentSettings a) {
+        if (!leanLoad()) return "sipdrill.run.lean-load = false";
+        if (!a.transport().equals("udp")) return "transport " + a.transport();
+        if (!a.outboundProxy().isEmpty()) return "an outbound proxy";
+        for (io.sipdrill.scenario.Step step : scenario.steps()) {
+            if (step instanceof io.sipdrill.scenario.Step.Register) return "a register step";
+            if (step instanceof io.sipdrill.scenario.Step.Send s && s.followRedirects()) return "redirects followed";
+            if (step instanceof io.sipdrill.scenario.Step.Send s && s.sign() != null) return "signed calls";
+        }
+        return null;
     }
 
     /**
@@ -228,6 +256,10 @@ public final class SipDrill implements AutoCloseable {
 
     private AgentSettings agentSettings(String host, int port, String transport, boolean observe) {
         return agentSettings(settings.sip(), host, port, transport, observe);
+    }
+
+    private boolean leanLoad() {
+        return settings.run().leanLoad();
     }
 
     private AgentSettings agentSettings(Settings.Sip sip, String host, int port, String transport, boolean observe) {

@@ -100,8 +100,8 @@ final class RunCommand implements Callable<Integer> {
         }, "sipdrill-load-stop");
         Runtime.getRuntime().addShutdownHook(stop);
         boolean terminal = System.console() != null;
-        out.printf(java.util.Locale.ROOT, "sipdrill load: %s at %.1f calls/s, %s, at most %d at once%n", scenario.name(), rate,
-                calls > 0 ? calls + " calls" : "for " + duration, maxConcurrent);
+        out.printf(java.util.Locale.ROOT, "sipdrill load: %s at %.1f calls/s, %s, at most %d at once, through %s%n",
+                scenario.name(), rate, calls > 0 ? calls + " calls" : "for " + duration, maxConcurrent, runner.sipPath());
         var summary = runner.run(line -> {
             if (terminal) out.print("\r" + line + "   ");
             else out.println(line);

@@ -58,10 +58,10 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                       java.time.Duration timeout) { }
 
     public record Run(Duration defaultWithin, Duration scenarioTimeout, String reportDir, int maxRedirects,
-                      List<String> redirectAllowedTargets, Credentials credentials) {
+                      List<String> redirectAllowedTargets, Credentials credentials, boolean leanLoad) {
         public Run(Duration defaultWithin, Duration scenarioTimeout, String reportDir, int maxRedirects,
                    List<String> redirectAllowedTargets) {
-            this(defaultWithin, scenarioTimeout, reportDir, maxRedirects, redirectAllowedTargets, Credentials.NONE);
+            this(defaultWithin, scenarioTimeout, reportDir, maxRedirects, redirectAllowedTargets, Credentials.NONE, true);
         }
     }
 
@@ -203,7 +203,8 @@ public record Settings(String lang, Sip sip, Run run, Answer answer, Transferee 
                         run.getString("report-dir"), run.getInt("max-redirects"),
                         List.copyOf(run.getStringList("redirect-allowed-targets")),
                         new Credentials(run.getString("credentials.username"), run.getString("credentials.password"),
-                                run.getString("credentials.realm"))),
+                                run.getString("credentials.realm")),
+                        run.getBoolean("lean-load")),
                 new Answer(answer.getInt("status"), Map.copyOf(userStatus), answer.getBoolean("ring"),
                         Auth.from(answer.getConfig("auth"))),
                 new Transferee(transferee.getInt("refer-response"), transferee.getInt("refused-target-response"),

@@ -58,9 +58,19 @@ public final class LoadRunner {
     private final AtomicLong unansweredInARow = new AtomicLong();
     private volatile boolean stopping;
     private volatile String stopReason;
+    private final String sipPath;
+
+    /** Which SIP implementation places the calls, and why when it is not the lean one. */
+    public String sipPath() { return sipPath; }
 
     public LoadRunner(ScenarioRunner runner, Scenario scenario, Map<String, String> vars, Options options,
                       MeterRegistry registry) {
+        this(runner, scenario, vars, options, registry, "JAIN-SIP");
+    }
+
+    public LoadRunner(ScenarioRunner runner, Scenario scenario, Map<String, String> vars, Options options,
+                      MeterRegistry registry, String sipPath) {
+        this.sipPath = sipPath;
         this.runner = runner;
         this.scenario = scenario;
         this.vars = vars;

@@ -11,7 +11,7 @@ import io.sipdrill.sip.LegListener;
 import io.sipdrill.sip.OutgoingRequest;
 import io.sipdrill.sip.Reply;
 import io.sipdrill.sip.ServerExchange;
-import io.sipdrill.sip.SipAgent;
+import io.sipdrill.sip.Endpoint;
 import io.sipdrill.sip.SipException;
 import io.sipdrill.sip.SipMessageView;
 import io.sipdrill.sip.Sdp;
@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * are answered the moment they arrive, so a NOTIFY that overtakes its 202 is fine.
  */
 public final class ScenarioRunner {
-    private final SipAgent agent;
+    private final Endpoint agent;
     private final Duration defaultWithin;
     private final Duration scenarioTimeout;
     private final int maxRedirects;
@@ -59,7 +59,7 @@ public final class ScenarioRunner {
     private final Settings.Credentials credentials;
 
     /** @param signer signs calls whose step says sign = A, B or C; null when no key is configured */
-    public ScenarioRunner(SipAgent agent, Settings.Run run, PassportSigner signer) {
+    public ScenarioRunner(Endpoint agent, Settings.Run run, PassportSigner signer) {
         this.agent = agent;
         this.signer = signer;
         this.defaultWithin = run.defaultWithin();
@@ -946,16 +946,29 @@ public final class ScenarioRunner {
 
         @Override
         public void onRequest(Leg l, ServerExchange request) {
-            int status = answerFor(request.request(), l == null);
+            answer(request.request(), l == null, request::respond);
+        }
+
+        @Override
+        public void onRequest(Leg l, SipMessageView request, Consumer<Reply> respond) {
+            answer(request, false, respond);
+        }
+
+        /**
+         * Answers a request from the peer as the steps or the scenario say, then hands it to the
+         * steps: answered first, so that what a step sends next cannot overtake the answer.
+         */
+        private void answer(SipMessageView request, boolean newCall, Consumer<Reply> respond) {
+            int status = answerFor(request, newCall);
             if (status > 0) {
                 Reply reply = Reply.of(status);
                 if (request.method().equals("INVITE") && status < 300) {
                     reply = Reply.withBody(status, Sdp.CONTENT_TYPE, vars.get("sdp"));
                 }
-                request.respond(reply);
+                respond.accept(reply);
             }
             delivered.incrementAndGet();
-            inbox.add(new Inbound.Request(System.nanoTime(), request.request(), status));
+            inbox.add(new Inbound.Request(System.nanoTime(), request, status));
         }
 
         private void outOfDialog(ServerExchange request) {

@@ -13,4 +13,13 @@ public interface LegListener {
     default void onTransportError(Leg leg, String method, String reason) { }
 
     default void onEnded(Leg leg) { }
+
+    /**
+     * A request in the dialog of a {@link LeanLeg} (which has no {@link ServerExchange}): the
+     * listener answers it through {@code respond} (not at all for ACK). By default 481, as for a
+     * call nobody holds any more.
+     */
+    default void onRequest(Leg leg, SipMessageView request, java.util.function.Consumer<Reply> respond) {
+        if (!request.method().equals("ACK")) respond.accept(Reply.of(481));
+    }
 }

@@ -20,7 +20,7 @@ public final class ServerExchange {
     private ServerTransaction transaction;
     private String tag;
     private volatile int finalStatus;
-    private volatile Leg leg;
+    private volatile StackLeg leg;
 
     ServerExchange(SipAgent agent, SipProvider provider, Request request, ServerTransaction transaction) {
         this.agent = agent;
@@ -54,16 +54,16 @@ public final class ServerExchange {
         if (leg != null) return leg;
         ServerTransaction st = transaction();
         Dialog dialog = st == null ? null : st.getDialog();
-        if (dialog != null && dialog.getApplicationData() instanceof Leg existing) {
+        if (dialog != null && dialog.getApplicationData() instanceof StackLeg existing) {
             leg = existing;
         } else {
-            leg = new Leg(agent, listener, dialog);
+            leg = new StackLeg(agent, listener, dialog);
             leg.provider(provider);
         }
         return leg;
     }
 
-    Leg existingLeg() { return leg; }
+    StackLeg existingLeg() { return leg; }
 
     public synchronized void respond(Reply reply) {
         if (request.getMethod().equals(Request.ACK)) return;
@@ -85,13 +85,13 @@ public final class ServerExchange {
                 response.setHeader(agent.contactHeader(transportOf(),
                         request.getRequestURI() instanceof javax.sip.address.SipURI sip && sip.isSecure()));
             }
-            Leg.apply(agent, response, reply.headers(), reply.contentType(), reply.body());
+            StackLeg.apply(agent, response, reply.headers(), reply.contentType(), reply.body());
             st.sendResponse(response);
             agent.counter.response(request.getMethod(), reply.status(), true);
             if (reply.status() >= 200) finalStatus = reply.status();
         } catch (Exception e) {
             throw new SipException("cannot answer " + request.getMethod() + " with " + reply.status()
-                    + ": " + Leg.describe(e), e);
+                    + ": " + StackLeg.describe(e), e);
         }
     }
 
@@ -106,7 +106,7 @@ public final class ServerExchange {
     }
 
     private String localTag() {
-        if (tag == null) tag = leg != null ? leg.localTag() : Leg.newTag();
+        if (tag == null) tag = leg != null ? leg.localTag() : StackLeg.newTag();
         return tag;
     }
 

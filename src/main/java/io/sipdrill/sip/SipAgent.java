@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * One SIP user agent: a JAIN-SIP stack listening on UDP and TCP at one address, dispatching each
  * incoming message to the leg it belongs to, or to the request handler when it belongs to none.
  */
-public final class SipAgent implements AutoCloseable {
+public final class SipAgent implements Endpoint, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipAgent.class);
     private static final AtomicInteger STACKS = new AtomicInteger();
 
@@ -241,7 +241,7 @@ public final class SipAgent implements AutoCloseable {
 
     /** A new leg that this agent will originate (as UAC). */
     public Leg newLeg(LegListener listener) {
-        return new Leg(this, listener, null);
+        return new StackLeg(this, listener, null);
     }
 
     /** The Contact this agent puts in requests and responses it sends over the given transport. */
@@ -275,10 +275,10 @@ public final class SipAgent implements AutoCloseable {
     }
 
     /** Requests sent over TCP or TLS that have no final response yet, and their legs. */
-    private final java.util.Map<ClientTransaction, Leg> awaitingOverStream = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<ClientTransaction, StackLeg> awaitingOverStream = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Remembers a request about to go over a connection, so that the connection closing can end its wait. */
-    void sentOverStream(ClientTransaction ct, Leg leg) {
+    void sentOverStream(ClientTransaction ct, StackLeg leg) {
         if (ct instanceof gov.nist.javax.sip.stack.SIPTransaction t && !"UDP".equalsIgnoreCase(t.getTransport())) {
             awaitingOverStream.put(ct, leg);
         }
@@ -304,7 +304,7 @@ public final class SipAgent implements AutoCloseable {
             gov.nist.javax.sip.stack.SIPTransaction t = (gov.nist.javax.sip.stack.SIPTransaction) e.getKey();
             if (t.getPeerPort() == port && address.getHostAddress().equals(t.getPeerAddress())
                     && awaitingOverStream.remove(e.getKey()) != null) {
-                Leg leg = e.getValue();
+                StackLeg leg = e.getValue();
                 String transport = t.getTransport().toUpperCase(java.util.Locale.ROOT);
                 leg.listener().onTransportError(leg, t.getMethod(), byPeer
                         ? "the peer closed the " + transport + " connection to " + where + " before it answered"
@@ -397,7 +397,7 @@ public final class SipAgent implements AutoCloseable {
                 }
             }
             ServerExchange exchange = new ServerExchange(SipAgent.this, provider, request, st);
-            Leg leg = dialog == null ? null : (Leg) dialog.getApplicationData();
+            StackLeg leg = dialog == null ? null : (StackLeg) dialog.getApplicationData();
             try {
                 if (leg != null) {
                     leg.listener().onRequest(leg, exchange);
@@ -429,7 +429,7 @@ public final class SipAgent implements AutoCloseable {
             ServerExchange inviteExchange = (ServerExchange) invite.getApplicationData();
             if (inviteExchange != null && !inviteExchange.answeredFinally()) {
                 inviteExchange.respond(Reply.of(487));
-                Leg leg = inviteExchange.existingLeg();
+                StackLeg leg = inviteExchange.existingLeg();
                 if (leg != null) leg.listener().onRequest(leg, exchange);
             }
         }
@@ -442,8 +442,8 @@ public final class SipAgent implements AutoCloseable {
                     response.getStatusCode(), false);
             ClientTransaction ct = event.getClientTransaction();
             if (response.getStatusCode() >= 200) answered(ct);
-            Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
-            if (leg == null && event.getDialog() != null) leg = (Leg) event.getDialog().getApplicationData();
+            StackLeg leg = ct == null ? null : (StackLeg) ct.getApplicationData();
+            if (leg == null && event.getDialog() != null) leg = (StackLeg) event.getDialog().getApplicationData();
             if (leg == null) return;
             leg.onResponse(response, ct);
         }
@@ -453,7 +453,7 @@ public final class SipAgent implements AutoCloseable {
             if (event.isServerTransaction()) return;
             ClientTransaction ct = event.getClientTransaction();
             answered(ct);
-            Leg leg = ct == null ? null : (Leg) ct.getApplicationData();
+            StackLeg leg = ct == null ? null : (StackLeg) ct.getApplicationData();
             // the method is kept by the transaction even after its request was released
             if (leg != null) leg.listener().onTimeout(leg, ((gov.nist.javax.sip.stack.SIPTransaction) ct).getMethod());
         }
@@ -468,7 +468,7 @@ public final class SipAgent implements AutoCloseable {
 
         @Override
         public void processDialogTerminated(DialogTerminatedEvent event) {
-            Leg leg = (Leg) event.getDialog().getApplicationData();
+            StackLeg leg = (StackLeg) event.getDialog().getApplicationData();
             if (leg != null) leg.ended();
         }
     }

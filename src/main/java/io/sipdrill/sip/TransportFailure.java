@@ -15,7 +15,7 @@ final class TransportFailure {
     static SipException of(String method, Exception e) {
         String all = chain(e);
         String lower = all.toLowerCase(Locale.ROOT);
-        String what = "cannot send " + method + ": " + Leg.describe(e);
+        String what = "cannot send " + method + ": " + StackLeg.describe(e);
         if (lower.contains("tls peer certificate") && lower.contains("does not match")) {
             return new SipException(what, e,
                     "the TLS peer's certificate is valid but made out for another name than the host called,"

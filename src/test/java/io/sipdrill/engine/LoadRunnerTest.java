@@ -47,6 +47,22 @@ class LoadRunnerTest {
     }
 
     @Test
+    void theSameCallsGoThroughJainSipWhenTheLeanPathIsSwitchedOffOrCannotCarryThem() throws Exception {
+        try (SipDrill stack = new SipDrill(TestSettings.with("sipdrill.run.default-within=5s", "sipdrill.run.lean-load=false"))) {
+            LoadRunner r = stack.load(stack.loader().load("basic/call"), Map.of("target", "sip:bob@" + answer.address()),
+                    "127.0.0.1", 0, "udp", new LoadRunner.Options(200, 100, 20, null));
+            assertThat(r.sipPath()).isEqualTo("JAIN-SIP (sipdrill.run.lean-load = false)");
+            LoadRunner.Summary s = r.run(l -> { });
+            assertThat(s.passed()).isEqualTo(100);
+        }
+        assertThat(runner("bob", 200, 1).sipPath()).isEqualTo("sipdrill's lean UDP path");
+        LoadRunner tcp = drill.load(drill.loader().load("basic/call"), Map.of("target", "sip:bob@" + answer.address() + ";transport=tcp"),
+                "127.0.0.1", 0, "tcp", new LoadRunner.Options(200, 50, 20, null));
+        assertThat(tcp.sipPath()).isEqualTo("JAIN-SIP (transport tcp)");
+        assertThat(tcp.run(l -> { }).passed()).isEqualTo(50);
+    }
+
+    @Test
     void failuresAreGroupedByWhatWentWrong() throws Exception {
         LoadRunner.Summary s = runner("busy", 200, 40).run(l -> { });
         assertThat(s.failed()).isEqualTo(40);
