@@ -185,4 +185,25 @@ class LeanPathTest {
             }
         }
     }
+
+    @Test
+    void aRetransmitted200GetsTheSameAckAgain() throws Exception {
+        int[] self = {0};
+        String[] ok = {null};
+        try (RawPeer peer = new RawPeer((m, n) -> {
+            if (m.startsWith("INVITE")) {
+                ok[0] = answer(m, "200 OK", "callee", "Contact: <sip:bob@127.0.0.1:" + self[0] + ">");
+                return List.of(ok[0]);
+            }
+            if (m.startsWith("ACK") && n == 2) return List.of(ok[0]); // as if the ACK had been lost: the 200 again
+            if (m.startsWith("BYE")) return List.of(answer(m, "200 OK", "callee"));
+            return List.of();
+        })) {
+            self[0] = peer.port();
+            LoadRunner.Summary s = load("basic/call", peer.port(), 1);
+            assertThat(s.passed()).as("%s", s.failures()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> peer.starting("ACK").size() == 2);
+            assertThat(peer.starting("ACK").get(1)).isEqualTo(peer.starting("ACK").get(0));
+        }
+    }
 }
