@@ -228,14 +228,8 @@ public final class LeanEndpoint implements Endpoint, AutoCloseable {
         if (m == null) return;
         String remote = (peer.getAddress().getHostAddress().contains(":") ? "[" + peer.getAddress().getHostAddress() + "]"
                 : peer.getAddress().getHostAddress()) + ":" + peer.getPort();
-        WireMessage w = new WireMessage(System.currentTimeMillis(), sent, sent ? hostPort : remote, sent ? remote : hostPort, m.view(true));
-        for (Consumer<WireMessage> o : observers) {
-            try {
-                o.accept(w);
-            } catch (RuntimeException e) {
-                LOG.warn("message observer failed", e);
-            }
-        }
+        WireMessage.deliver(observers, new WireMessage(System.currentTimeMillis(), sent, sent ? hostPort : remote,
+                sent ? remote : hostPort, m.view(true)));
     }
 
     @Override

@@ -349,13 +349,7 @@ public final class SipAgent implements Endpoint, AutoCloseable {
     SipProvider provider() { return provider(settings.transport()); }
 
     private void observe(WireMessage message) {
-        for (Consumer<WireMessage> o : observers) {
-            try {
-                o.accept(message);
-            } catch (RuntimeException e) {
-                LOG.warn("message observer failed", e);
-            }
-        }
+        WireMessage.deliver(observers, message);
     }
 
     @Override

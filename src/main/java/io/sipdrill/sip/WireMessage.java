@@ -31,6 +31,17 @@ public record WireMessage(long epochMillis, boolean sent, String from, String to
         return q.isRequest() && request.sent() != response.sent() && q.method().equals(r.cseqMethod())
                 && q.cseqNumber() == r.cseqNumber() && q.header("Call-ID").equals(r.header("Call-ID"));
     }
+    /** Hands the message to each observer; one that fails is logged and does not stop the others. */
+    static void deliver(java.util.List<java.util.function.Consumer<WireMessage>> observers, WireMessage message) {
+        for (java.util.function.Consumer<WireMessage> o : observers) {
+            try {
+                o.accept(message);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(WireMessage.class).warn("message observer failed", e);
+            }
+        }
+    }
+
     public String arrow() {
         return sent ? from + " -> " + to : to + " <- " + from;
     }

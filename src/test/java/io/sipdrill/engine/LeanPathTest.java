@@ -171,6 +171,8 @@ class LeanPathTest {
         try (SipDrill drill = new SipDrill(TestSettings.with());
              RawPeer stranger = new RawPeer((m, n) -> List.of())) {
             io.sipdrill.sip.LeanEndpoint lean = io.sipdrill.sip.LeanEndpoint.start("127.0.0.1", 0, "sipdrill");
+            List<io.sipdrill.sip.WireMessage> seen = new CopyOnWriteArrayList<>();
+            lean.addObserver(seen::add);
             try {
                 String bye = "BYE sip:sipdrill@" + lean.hostPort() + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + stranger.port()
                         + ";branch=z9hG4bK-stray\r\nFrom: <sip:x@127.0.0.1>;tag=a\r\nTo: <sip:sipdrill@127.0.0.1>;tag=nobody\r\n"
@@ -180,6 +182,13 @@ class LeanPathTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> !stranger.got.isEmpty());
                 assertThat(stranger.got.get(0)).startsWith("SIP/2.0 481 ");
                 assertThat(header(stranger.got.get(0), "CSeq")).isEqualTo("7 BYE");
+                // observers see both, as they cross the wire
+                await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+                assertThat(seen.get(0).sent()).isFalse();
+                assertThat(seen.get(0).message().label()).isEqualTo("BYE");
+                assertThat(seen.get(1).sent()).isTrue();
+                assertThat(seen.get(1).message().label()).isEqualTo("481 Call/Transaction Does Not Exist (BYE)");
+                assertThat(seen.get(1).to()).isEqualTo("127.0.0.1:" + stranger.port());
             } finally {
                 lean.close();
             }
