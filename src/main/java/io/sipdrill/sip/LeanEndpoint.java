@@ -213,14 +213,10 @@ public final class LeanEndpoint implements Endpoint, AutoCloseable {
         if (leg != null && leg.isOwnTag(m.toTag())) {
             leg.onRequest(m, from);
         } else if (!m.method.equals("ACK")) {
-            send(LeanLeg.response(m, Reply.of(481), null, null), responseAddress(m, from));
+            // back to where it came from (RFC 3581 rport, as loopback and NAT want)
+            send(LeanLeg.response(m, Reply.of(481), null, null), from);
             counter.response(m.method, 481, true);
         }
-    }
-
-    /** Where a response goes: the top Via's received/rport rules simplified to the sender's address (RFC 3581). */
-    static InetSocketAddress responseAddress(LeanMessage request, InetSocketAddress from) {
-        return from;
     }
 
     private void observe(String text, boolean sent, InetSocketAddress peer) {

@@ -141,7 +141,7 @@ final class LeanMessage {
     }
 
     SipMessageView view(boolean withText) {
-        return new SipMessageView(isRequest() ? method : method, status, reason, requestUri, headers, body,
+        return new SipMessageView(method, status, reason, requestUri, headers, body,
                 withText ? text : "");
     }
 
