@@ -126,14 +126,7 @@ public final class AgentNetworkLayer implements NetworkLayer {
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return new ServerSocket(port, backlog, bindAddress) {
-            @Override
-            public Socket accept() throws IOException {
-                Socket s = super.accept();
-                s.setTcpNoDelay(true);
-                return s;
-            }
-        };
+        return new ServerSocket(port, backlog, bindAddress);
     }
 
     @Override
@@ -149,9 +142,6 @@ public final class AgentNetworkLayer implements NetworkLayer {
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
         Socket socket = new Watched();
-        // SIP messages are whole writes: sending each at once spares the 40 ms that Nagle's algorithm
-        // and the peer's delayed ACK otherwise add to every other message on a connection
-        socket.setTcpNoDelay(true);
         if (myAddress != null) socket.bind(new InetSocketAddress(myAddress, myPort));
         try {
             socket.connect(new InetSocketAddress(address, port), connectTimeoutMs);

@@ -298,6 +298,21 @@ public final class SipAgent implements Endpoint, AutoCloseable {
      */
     private void connectionClosed(InetAddress address, int port, boolean byPeer) {
         if (closed || awaitingOverStream.isEmpty()) return;
+        // JAIN-SIP reads a connection on one thread and parses what it read on another, so an answer
+        // that came just before the close may still be on its way to us: give it that long first.
+        CLOSE_GRACE.schedule(() -> failWaiting(address, port, byPeer), CLOSE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static final long CLOSE_GRACE_MS = 500;
+    private static final java.util.concurrent.ScheduledExecutorService CLOSE_GRACE =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sipdrill-connection-closed");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private void failWaiting(InetAddress address, int port, boolean byPeer) {
+        if (closed) return;
         String where = (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress()) + ":" + port;
         LOG.debug("connection to {} closed ({})", where, byPeer ? "by the peer" : "here");
         for (var e : awaitingOverStream.entrySet()) {

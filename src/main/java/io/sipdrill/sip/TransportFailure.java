@@ -43,10 +43,10 @@ final class TransportFailure {
         }
         if (lower.contains("socket is closed")) {
             return new SipException(what, e,
-                    "the connection was closed before the request could be sent: over TLS, the peer took the"
-                            + " connection but did not finish the handshake within sipdrill.sip.tls.timeout",
-                    "check that the port speaks TLS (not plain TCP or UDP) and that the peer is not overloaded;"
-                            + " raise sipdrill.sip.tls.timeout for a slow path");
+                    "the connection was closed before the request could be sent: the peer closed it, or, over"
+                            + " TLS, took the connection but did not finish the handshake within sipdrill.sip.tls.timeout",
+                    "look in the peer's log for why it closed the connection; for TLS, check that the port speaks TLS"
+                            + " and raise sipdrill.sip.tls.timeout for a slow path");
         }
         if (has(e, SocketTimeoutException.class) || lower.contains("handshake timed out")) {
             return new SipException(what, e,
