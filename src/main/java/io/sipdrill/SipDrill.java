@@ -166,7 +166,7 @@ public final class SipDrill implements AutoCloseable {
      * registrations, redirects, signing, other transports and an outbound proxy to JAIN-SIP.
      */
     String whyNotLean(Scenario scenario, AgentSettings a) {
-        if (!leanLoad()) return "sipdrill.run.lean-load = false";
+        if (!settings.run().leanLoad()) return "sipdrill.run.lean-load = false";
         if (!a.transport().equals("udp")) return "transport " + a.transport();
         if (!a.outboundProxy().isEmpty()) return "an outbound proxy";
         for (io.sipdrill.scenario.Step step : scenario.steps()) {
@@ -256,10 +256,6 @@ public final class SipDrill implements AutoCloseable {
 
     private AgentSettings agentSettings(String host, int port, String transport, boolean observe) {
         return agentSettings(settings.sip(), host, port, transport, observe);
-    }
-
-    private boolean leanLoad() {
-        return settings.run().leanLoad();
     }
 
     private AgentSettings agentSettings(Settings.Sip sip, String host, int port, String transport, boolean observe) {

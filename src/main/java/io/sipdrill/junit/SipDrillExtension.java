@@ -51,6 +51,8 @@ public final class SipDrillExtension implements BeforeAllCallback, AfterAllCallb
     private final boolean declared;
     private SipDrill drill;
     private boolean perClass;
+    /** The transport the roles were started with, which runs use too. */
+    private String runTransport = "udp";
     private final Map<String, SipDrill.RunningRole> running = new LinkedHashMap<>();
     private final Map<String, List<WireMessage>> recorded = new LinkedHashMap<>();
 
@@ -153,8 +155,6 @@ public final class SipDrillExtension implements BeforeAllCallback, AfterAllCallb
         }
         runTransport = chosenTransport;
     }
-
-    private String runTransport = "udp";
 
     private void stop() {
         if (drill != null) drill.close();

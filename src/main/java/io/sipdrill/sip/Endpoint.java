@@ -11,6 +11,11 @@ public interface Endpoint {
     /** "127.0.0.1:5070", bracketed for IPv6. */
     String hostPort();
 
+    /** host:port for an address, an IPv6 literal in brackets: how SIP and our traces write it. */
+    static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     /** The transport of requests this endpoint originates. */
     String transport();
 

@@ -52,7 +52,7 @@ public final class LeanEndpoint implements Endpoint, AutoCloseable {
         this.host = host;
         this.port = socket.getLocalPort();
         this.user = user;
-        this.hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        this.hostPort = Endpoint.hostPort(host, port);
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "sipdrill-lean-timer");
             t.setDaemon(true);
@@ -220,10 +220,10 @@ public final class LeanEndpoint implements Endpoint, AutoCloseable {
     }
 
     private void observe(String text, boolean sent, InetSocketAddress peer) {
-        LeanMessage m = LeanMessage.parse(text.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8).length);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        LeanMessage m = LeanMessage.parse(bytes, bytes.length);
         if (m == null) return;
-        String remote = (peer.getAddress().getHostAddress().contains(":") ? "[" + peer.getAddress().getHostAddress() + "]"
-                : peer.getAddress().getHostAddress()) + ":" + peer.getPort();
+        String remote = Endpoint.hostPort(peer.getAddress().getHostAddress(), peer.getPort());
         WireMessage.deliver(observers, new WireMessage(System.currentTimeMillis(), sent, sent ? hostPort : remote,
                 sent ? remote : hostPort, m.view(true)));
     }

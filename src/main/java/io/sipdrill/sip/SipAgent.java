@@ -216,8 +216,7 @@ public final class SipAgent implements Endpoint, AutoCloseable {
 
     /** "127.0.0.1:5070", bracketed for IPv6. */
     public String hostPort() {
-        String h = host().contains(":") ? "[" + host() + "]" : host();
-        return h + ":" + port;
+        return Endpoint.hostPort(host(), port);
     }
 
     /** A SIP URI at this agent for the given user. */
@@ -313,7 +312,7 @@ public final class SipAgent implements Endpoint, AutoCloseable {
 
     private void failWaiting(InetAddress address, int port, boolean byPeer) {
         if (closed) return;
-        String where = (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress()) + ":" + port;
+        String where = Endpoint.hostPort(address.getHostAddress(), port);
         LOG.debug("connection to {} closed ({})", where, byPeer ? "by the peer" : "here");
         for (var e : awaitingOverStream.entrySet()) {
             gov.nist.javax.sip.stack.SIPTransaction t = (gov.nist.javax.sip.stack.SIPTransaction) e.getKey();
